@@ -1,0 +1,145 @@
+/**
+ * The typed, frozen configuration snapshot every component receives. Built by `loadConfig` from
+ * the YAML file(s) after validation; durations are milliseconds (`...Ms`), per-repository
+ * overrides are already resolved, `${VAR}` references already expanded.
+ */
+export const PROVIDERS = ['github', 'gitlab', 'git'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const PAYLOAD_FORMATS = ['auto', 'github', 'gitlab', 'cloudevents', 'reposentry'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+/** A payload format after `auto` has been resolved by provider. */
+export type ResolvedPayloadFormat = Exclude<PayloadFormat, 'auto'>;
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LogFileRotationConfig {
+  /** Rotate when the file reaches this many megabytes. */
+  readonly maxSizeMb: number;
+  /** Rotated files kept besides the current one. */
+  readonly maxBackups: number;
+  /** Rotated files older than this many days are deleted (0 = keep by count only). */
+  readonly maxAgeDays: number;
+  /** Gzip rotated files. */
+  readonly compress: boolean;
+}
+
+export interface AppConfig {
+  readonly name: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly dataDir: string;
+  readonly healthCheckPort: number;
+  /** Also log to this file (rotated), besides stdout. */
+  readonly logFile?: string;
+  readonly logFileRotation: LogFileRotationConfig;
+}
+
+export interface ApiConfig {
+  readonly listenAddress: string;
+  /** Bearer token for mutating endpoints; absent = mutations refused. */
+  readonly authToken?: string;
+}
+
+export interface PollingConfig {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly maxWorkers: number;
+  /** Fraction (0..1) of random spread applied to each next poll. */
+  readonly jitter: number;
+  readonly triggerOnFirstSeen: boolean;
+  /** false: a failing provider API is reported, never replaced by `git ls-remote`. */
+  readonly enableApiFallback: boolean;
+  /** Retries of one failed provider request within a poll. */
+  readonly retryAttempts: number;
+  /** First delay between those retries. */
+  readonly retryBackoffMs: number;
+}
+
+export interface StorageConfig {
+  readonly type: 'sqlite';
+  readonly sqlitePath: string;
+  /** SQLite busy timeout (storage.sqlite.connection_timeout). */
+  readonly busyTimeoutMs: number;
+  /** Events and delivery logs older than this are pruned. */
+  readonly retentionMs: number;
+}
+
+export interface TektonConfig {
+  readonly eventListenerUrl?: string;
+  readonly payloadFormat: PayloadFormat;
+  readonly secret?: string;
+  readonly timeoutMs: number;
+  readonly retryAttempts: number;
+  readonly retryBackoffMs: number;
+  readonly maxRetryBackoffMs: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface RateLimitConfig {
+  readonly github: {
+    readonly requestsPerHour: number;
+    /** 0 = no per-minute guard. */
+    readonly requestsPerMinute: number;
+    /** Token-bucket size: requests that may go out back to back. */
+    readonly burst: number;
+  };
+  readonly gitlab: {
+    readonly requestsPerSecond: number;
+    readonly burst: number;
+  };
+}
+
+export interface SecurityConfig {
+  readonly allowedEnvVars: readonly string[];
+  readonly requireHttps: boolean;
+}
+
+export interface RepositoryConfig {
+  /** Unique; the key in the database and the API. */
+  readonly name: string;
+  readonly url: string;
+  readonly provider: Provider;
+  readonly token?: string;
+  /** Source text of branch_regex, for display. */
+  readonly branchPattern: string;
+  readonly branchRegex: RegExp;
+  readonly tagPattern?: string;
+  /** Absent = tags are not watched. */
+  readonly tagRegex?: RegExp;
+  /** Resolved: the repository's polling_interval, else polling.interval. */
+  readonly pollingIntervalMs: number;
+  /** As configured; the git client derives it from `url` when absent. */
+  readonly apiBaseUrl?: string;
+  readonly enabled: boolean;
+  /** Resolved: the repository's override, else tekton.event_listener_url. */
+  readonly eventListenerUrl: string;
+  /** Resolved: override, else tekton.payload_format, with `auto` decided by provider. */
+  readonly payloadFormat: ResolvedPayloadFormat;
+}
+
+export interface ConfigSource {
+  /** Absolute path of the main config file, or undefined for embedded configs. */
+  readonly file?: string;
+  readonly repositoriesFile?: string;
+}
+
+export interface Config {
+  readonly app: AppConfig;
+  readonly api: ApiConfig;
+  readonly polling: PollingConfig;
+  readonly storage: StorageConfig;
+  readonly tekton: TektonConfig;
+  readonly rateLimit: RateLimitConfig;
+  readonly security: SecurityConfig;
+  readonly repositories: readonly RepositoryConfig[];
+  readonly source: ConfigSource;
+  /** Every secret value in this config (tokens, tekton secret, API token), for log redaction. */
+  readonly secrets: readonly string[];
+  /** Start-up warnings: keys accepted without effect, risky values. Logged once at load. */
+  readonly warnings: readonly string[];
+}

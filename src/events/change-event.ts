@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Provider } from '../config/config-types.js';
+
+export const REF_KINDS = ['branch', 'tag'] as const;
+export type RefKind = (typeof REF_KINDS)[number];
+
+export const CHANGE_ACTIONS = ['created', 'updated', 'deleted'] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+export const EVENT_TYPES = [
+  'branch.created',
+  'branch.updated',
+  'branch.deleted',
+  'tag.created',
+  'tag.updated',
+  'tag.deleted',
+] as const satisfies readonly `${RefKind}.${ChangeAction}`[];
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The all-zero sha GitHub and GitLab use for "no commit" in push payloads. */
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+/** One detected ref transition, as recorded in storage and sent to the EventListener. */
+export interface ChangeEvent {
+  /** Deterministic: see `eventIdOf`. */
+  readonly id: string;
+  readonly type: EventType;
+  readonly repository: {
+    readonly name: string;
+    readonly url: string;
+    readonly provider: Provider;
+  };
+  /** Full ref name: `refs/heads/main`, `refs/tags/v1.0`. */
+  readonly ref: string;
+  /** Sha before the change; null when the ref was created. */
+  readonly before: string | null;
+  /** Sha after the change; null when the ref was deleted. */
+  readonly after: string | null;
+  readonly detectedAt: Date;
+}
+
+/**
+ * The event id of a transition: a UUID-shaped digest of (repository, ref, before, after), so the
+ * same transition observed twice (a retry, a restart, two daemons) is one event, and the id is
+ * accepted wherever a delivery UUID is expected (X-GitHub-Delivery, X-Gitlab-Event-UUID).
+ */
+export function eventIdOf(
+  repository: string,
+  ref: string,
+  before: string | null,
+  after: string | null,
+): string {
+  const hex = createHash('sha256')
+    .update([repository, ref, before ?? ZERO_SHA, after ?? ZERO_SHA].join('\0'))
+    .digest('hex');
+  // RFC 4122 layout with version nibble 5 and variant bits 10xx, like a name-based UUID.
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    '5' + hex.slice(13, 16),
+    variant + hex.slice(17, 20),
+    hex.slice(20, 32),
+  ].join('-');
+}
+
+export function refKindOf(ref: string): RefKind | undefined {
+  if (ref.startsWith('refs/heads/')) return 'branch';
+  if (ref.startsWith('refs/tags/')) return 'tag';
+  return undefined;
+}
+
+/** `refs/heads/release/1.0` -> `release/1.0`. */
+export function shortRefName(ref: string): string {
+  return ref.replace(/^refs\/(heads|tags)\//, '');
+}

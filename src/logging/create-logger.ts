@@ -1,0 +1,93 @@
+import path from 'node:path';
+import winston, { type Logger } from 'winston';
+import type Transport from 'winston-transport';
+import type { LogFileRotationConfig, LogFormat, LogLevel } from '../config/config-types.js';
+import { redactText, redactValue } from './redact.js';
+import type { SecretRegistry } from './secret-registry.js';
+import { pruneRotatedLogs } from './prune-rotated-logs.js';
+
+export type { Logger } from 'winston';
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  readonly secrets: SecretRegistry;
+  /** Also write to this file, rotated per `rotation`. */
+  readonly file?: string;
+  readonly rotation?: LogFileRotationConfig;
+  /** Replaces the stdout transport (tests capture output this way). */
+  readonly transports?: Transport[];
+  /** Fields on every line. */
+  readonly defaultMeta?: Record<string, unknown>;
+}
+
+/** Redaction runs inside the format pipeline, so no transport ever sees an unredacted value. */
+function redactFormat(secrets: SecretRegistry): winston.Logform.Format {
+  return winston.format((info) => {
+    for (const key of Object.keys(info)) {
+      if (key === 'level') continue;
+      const value = info[key];
+      info[key] = key === 'message' ? redactMessage(value, secrets) : redactValue(value, secrets);
+    }
+    return info;
+  })();
+}
+
+function redactMessage(value: unknown, secrets: SecretRegistry): unknown {
+  if (typeof value === 'string') return redactText(value, secrets);
+  return redactValue(value, secrets);
+}
+
+const textLine = winston.format.printf((info) => {
+  const { level, message, timestamp, component, ...rest } = info;
+  const fields = Object.entries(rest)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  const scope = typeof component === 'string' ? ` [${component}]` : '';
+  return `${String(timestamp)} ${level}${scope} ${String(message)}${fields ? ' ' + fields : ''}`;
+});
+
+export function createLogger(options: LoggerOptions): Logger {
+  const base = [
+    winston.format.errors({ stack: false }),
+    redactFormat(options.secrets),
+    winston.format.timestamp(),
+  ];
+  const lineFormat =
+    options.format === 'json' ? winston.format.json() : textLine;
+  const transports: Transport[] = options.transports ?? [
+    new winston.transports.Console({ stderrLevels: [] }),
+  ];
+  if (options.file !== undefined) transports.push(createFileTransport(options.file, options.rotation));
+  return winston.createLogger({
+    level: options.level,
+    levels: { error: 0, warn: 1, info: 2, debug: 3 },
+    format: winston.format.combine(...base, lineFormat),
+    defaultMeta: options.defaultMeta ?? {},
+    transports,
+    exitOnError: false,
+  });
+}
+
+function createFileTransport(file: string, rotation: LogFileRotationConfig | undefined): Transport {
+  const transport = new winston.transports.File({
+    filename: file,
+    ...(rotation
+      ? {
+          maxsize: rotation.maxSizeMb * 1024 * 1024,
+          maxFiles: rotation.maxBackups + 1,
+          zippedArchive: rotation.compress,
+          tailable: true,
+        }
+      : {}),
+  });
+  if (rotation && rotation.maxAgeDays > 0) {
+    const maxAgeMs = rotation.maxAgeDays * 24 * 60 * 60 * 1000;
+    const prune = (): void => {
+      void pruneRotatedLogs(path.resolve(file), maxAgeMs);
+    };
+    prune();
+    transport.on('open', prune);
+  }
+  return transport;
+}
