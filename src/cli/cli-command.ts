@@ -11,7 +11,7 @@ export interface CliIo {
 export type CliOptions = NonNullable<ParseArgsConfig['options']>;
 
 export interface ParsedArgs {
-  readonly values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   readonly positionals: string[];
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import winston, { type Logger } from 'winston';
 import type Transport from 'winston-transport';
 import type { LogFileRotationConfig, LogFormat, LogLevel } from '../config/config-types.js';
-import { redactText, redactValue } from './redact.js';
+import { isDeniedKey, redactText, redactValue } from './redact.js';
 import type { SecretRegistry } from './secret-registry.js';
 import { pruneRotatedLogs } from './prune-rotated-logs.js';
 
@@ -27,7 +27,8 @@ function redactFormat(secrets: SecretRegistry): winston.Logform.Format {
     for (const key of Object.keys(info)) {
       if (key === 'level') continue;
       const value = info[key];
-      info[key] = key === 'message' ? redactMessage(value, secrets) : redactValue(value, secrets);
+      if (key === 'message') info[key] = redactMessage(value, secrets);
+      else info[key] = isDeniedKey(key) ? '[REDACTED]' : redactValue(value, secrets);
     }
     return info;
   })();
@@ -53,12 +54,12 @@ export function createLogger(options: LoggerOptions): Logger {
     redactFormat(options.secrets),
     winston.format.timestamp(),
   ];
-  const lineFormat =
-    options.format === 'json' ? winston.format.json() : textLine;
+  const lineFormat = options.format === 'json' ? winston.format.json() : textLine;
   const transports: Transport[] = options.transports ?? [
     new winston.transports.Console({ stderrLevels: [] }),
   ];
-  if (options.file !== undefined) transports.push(createFileTransport(options.file, options.rotation));
+  if (options.file !== undefined)
+    transports.push(createFileTransport(options.file, options.rotation));
   return winston.createLogger({
     level: options.level,
     levels: { error: 0, warn: 1, info: 2, debug: 3 },

@@ -1,0 +1,230 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
+import type { Config, RepositoryConfig } from '../config/config-types.js';
+import { Scheduler, type PollOutcome } from './scheduler.js';
+
+function repo(name: string, pollingIntervalMs = 60_000): RepositoryConfig {
+  return {
+    name,
+    url: `https://github.com/org/${name}`,
+    provider: 'github',
+    branchPattern: '.*',
+    branchRegex: /.*/,
+    pollingIntervalMs,
+    enabled: true,
+    eventListenerUrl: 'http://127.0.0.1:1/',
+    payloadFormat: 'github',
+  };
+}
+
+function config(
+  repositories: RepositoryConfig[],
+  polling: Partial<Config['polling']> = {},
+): Config {
+  return {
+    polling: {
+      intervalMs: 60_000,
+      timeoutMs: 5_000,
+      maxWorkers: 2,
+      jitter: 0,
+      triggerOnFirstSeen: false,
+      enableApiFallback: true,
+      retryAttempts: 0,
+      retryBackoffMs: 1,
+      ...polling,
+    },
+    repositories,
+  } as unknown as Config;
+}
+
+interface Harness {
+  scheduler: Scheduler;
+  polls: string[];
+  active: Set<string>;
+  maxActive: () => number;
+  release: (name: string, outcome?: PollOutcome) => void;
+}
+
+function harness(cfg: Config, autoComplete = true): Harness {
+  const polls: string[] = [];
+  const active = new Set<string>();
+  const pending = new Map<string, (o: PollOutcome) => void>();
+  let maxActive = 0;
+  const { log } = createCaptureLogger();
+  const scheduler = new Scheduler({
+    config: cfg,
+    log,
+    random: () => 0.5,
+    pollOne: (r) => {
+      polls.push(r.name);
+      active.add(r.name);
+      maxActive = Math.max(maxActive, active.size);
+      return new Promise<PollOutcome>((resolve) => {
+        const done = (o: PollOutcome): void => {
+          active.delete(r.name);
+          resolve(o);
+        };
+        if (autoComplete) done({ ok: true });
+        else pending.set(r.name, done);
+      });
+    },
+  });
+  return {
+    scheduler,
+    polls,
+    active,
+    maxActive: () => maxActive,
+    release: (name, outcome = { ok: true }) => {
+      const done = pending.get(name);
+      pending.delete(name);
+      done?.(outcome);
+    },
+  };
+}
+
+describe('Scheduler', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('polls every repository right after start, then once per interval', async () => {
+    const h = harness(config([repo('a', 60_000), repo('b', 120_000)]));
+    await h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.polls.sort()).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.polls.filter((p) => p === 'a')).toHaveLength(2);
+    expect(h.polls.filter((p) => p === 'b')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.polls.filter((p) => p === 'a')).toHaveLength(3);
+    expect(h.polls.filter((p) => p === 'b')).toHaveLength(2);
+    expect(h.scheduler.entry('a')?.nextPollAt?.toISOString()).toBe('2026-01-01T00:03:00.000Z');
+    await h.scheduler.stop(new AbortController().signal);
+  });
+
+  it('keeps at most max_workers polls in flight and never two of one repository', async () => {
+    const h = harness(
+      config([repo('a'), repo('b'), repo('c'), repo('d')], { maxWorkers: 2 }),
+      false,
+    );
+    await h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.active.size).toBe(2);
+    expect(h.scheduler.pollNow('a')).toBe(false);
+    h.release('a');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.active.size).toBe(2);
+    for (const name of ['b', 'c', 'd']) h.release(name);
+    await vi.advanceTimersByTimeAsync(0);
+    h.release('d');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.maxActive()).toBe(2);
+    expect(h.polls.sort()).toEqual(['a', 'b', 'c', 'd']);
+    await h.scheduler.stop(new AbortController().signal);
+  });
+
+  it('spreads the next poll by the configured jitter', async () => {
+    const cfg = config([repo('a', 100_000)], { jitter: 0.1 });
+    const { log } = createCaptureLogger();
+    const scheduler = new Scheduler({
+      config: cfg,
+      log,
+      random: () => 1,
+      pollOne: () => Promise.resolve({ ok: true }),
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(scheduler.entry('a')?.nextPollAt?.getTime()).toBe(Date.now() + 110_000);
+    await scheduler.stop(new AbortController().signal);
+  });
+
+  it('backs off a failing repository, caps the backoff and resets it on success', async () => {
+    const outcomes: PollOutcome[] = [
+      { ok: false, code: 'forge-unavailable' },
+      { ok: false, code: 'forge-unavailable' },
+      { ok: false, code: 'forge-unavailable' },
+      { ok: true },
+    ];
+    const { log } = createCaptureLogger();
+    const scheduler = new Scheduler({
+      config: config([repo('a', 60_000)]),
+      log,
+      random: () => 0.5,
+      maxFailureBackoffMs: 150_000,
+      pollOne: () => Promise.resolve(outcomes.shift() ?? { ok: true }),
+    });
+    const delays: number[] = [];
+    await scheduler.start();
+    for (let i = 0; i < 4; i += 1) {
+      await vi.advanceTimersByTimeAsync(0);
+      const next = scheduler.entry('a')!.nextPollAt!.getTime() - Date.now();
+      delays.push(next);
+      await vi.advanceTimersByTimeAsync(next);
+    }
+    expect(delays).toEqual([60_000, 120_000, 150_000, 60_000]);
+    expect(scheduler.entry('a')?.consecutiveFailures).toBe(0);
+    await scheduler.stop(new AbortController().signal);
+  });
+
+  it('waits for the rate-limit reset before polling a rate-limited repository again', async () => {
+    const { log } = createCaptureLogger();
+    const resetAt = new Date(Date.now() + 3_600_000);
+    const scheduler = new Scheduler({
+      config: config([repo('a', 60_000)]),
+      log,
+      pollOne: () => Promise.resolve({ ok: false, code: 'forge-rate-limited', retryAt: resetAt }),
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(scheduler.entry('a')?.nextPollAt?.getTime()).toBe(resetAt.getTime());
+    await scheduler.stop(new AbortController().signal);
+  });
+
+  it('adds, removes and re-times repositories when a new config is applied', async () => {
+    const h = harness(config([repo('a', 60_000), repo('b', 60_000)]));
+    await h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    h.scheduler.applyConfig(config([repo('a', 20_000), repo('c', 60_000)]));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.polls.filter((p) => p === 'c')).toHaveLength(1);
+    expect(h.scheduler.entry('b')).toBeUndefined();
+    expect(h.scheduler.entry('a')?.nextPollAt?.getTime()).toBe(Date.now() + 10_000);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(h.polls.filter((p) => p === 'b')).toHaveLength(1);
+    expect(h.polls.filter((p) => p === 'a').length).toBeGreaterThanOrEqual(7);
+    await h.scheduler.stop(new AbortController().signal);
+  });
+
+  it('aborts in-flight polls when the shutdown deadline passes', async () => {
+    const { log } = createCaptureLogger();
+    let aborted = false;
+    const scheduler = new Scheduler({
+      config: config([repo('a')], { timeoutMs: 600_000 }),
+      log,
+      pollOne: (_r, signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve({ ok: false, code: 'shutting-down' });
+          });
+        }),
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const deadline = new AbortController();
+    const stopped = scheduler.stop(deadline.signal);
+    deadline.abort();
+    await stopped;
+    expect(aborted).toBe(true);
+  });
+
+  it('rejects a poll-now request for an unknown repository', async () => {
+    const h = harness(config([repo('a')]));
+    await h.scheduler.start();
+    expect(() => h.scheduler.pollNow('zzz')).toThrow(/not being polled/);
+    await h.scheduler.stop(new AbortController().signal);
+  });
+});

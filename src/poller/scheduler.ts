@@ -1,0 +1,248 @@
+import type { Config, RepositoryConfig } from '../config/config-types.js';
+import {
+  ReposentryError,
+  errorCodeOf,
+  errorMessageOf,
+  type ErrorCode,
+} from '../errors/reposentry-error.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { Component, ComponentHealth } from '../runtime/component.js';
+import type { Reconfigurable } from '../runtime/runtime-manager.js';
+
+export type PollOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly retryAt?: Date };
+
+/** Polls one repository once; never throws for a failed poll, it reports it. */
+export type PollOne = (repository: RepositoryConfig, signal: AbortSignal) => Promise<PollOutcome>;
+
+export interface SchedulerOptions {
+  readonly config: Config;
+  readonly pollOne: PollOne;
+  readonly log: Logger;
+  /** Called whenever a repository's next poll time is decided (to persist and show it). */
+  readonly onScheduled?: (repository: string, nextPollAt: Date) => void;
+  readonly random?: () => number;
+  /** Upper bound of the failure backoff (never below the repository's own interval). */
+  readonly maxFailureBackoffMs?: number;
+}
+
+export type RepositoryPollState = 'scheduled' | 'queued' | 'polling';
+
+export interface ScheduleEntry {
+  readonly repository: string;
+  readonly state: RepositoryPollState;
+  readonly nextPollAt?: Date;
+  readonly consecutiveFailures: number;
+  readonly lastCode?: ErrorCode;
+}
+
+interface Slot {
+  repo: RepositoryConfig;
+  timer?: NodeJS.Timeout;
+  nextPollAt?: Date;
+  state: RepositoryPollState;
+  failures: number;
+  lastCode?: ErrorCode;
+  lastStartedAt?: number;
+  removed: boolean;
+}
+
+const DEFAULT_MAX_FAILURE_BACKOFF_MS = 30 * 60_000;
+
+/**
+ * Decides when each repository is polled: first poll right after start, then every interval
+ * with jitter; at most `polling.max_workers` polls in flight and never two of one repository;
+ * each poll bounded by `polling.timeout`; a repository that keeps failing backs off
+ * exponentially (capped, reset by a success) and a rate-limited one waits for the reset.
+ */
+export class Scheduler implements Component, Reconfigurable {
+  readonly name = 'scheduler';
+  private config: Config;
+  private readonly slots = new Map<string, Slot>();
+  private readonly queue: string[] = [];
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private running = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.config = options.config;
+  }
+
+  start(): Promise<void> {
+    this.running = true;
+    for (const repo of this.config.repositories) if (repo.enabled) this.add(repo, 0);
+    return Promise.resolve();
+  }
+
+  async stop(signal: AbortSignal): Promise<void> {
+    this.running = false;
+    for (const slot of this.slots.values()) clearTimeout(slot.timer);
+    this.queue.length = 0;
+    const abort = (): void =>
+      this.shutdown.abort(new ReposentryError('shutting-down', 'Shutting down'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  health(): ComponentHealth {
+    const failing = [...this.slots.values()].filter((s) => s.failures > 0).length;
+    const details = {
+      repositories: this.slots.size,
+      polling: this.inFlight.size,
+      queued: this.queue.length,
+      failing,
+    };
+    if (!this.running) return { status: 'stopped', details };
+    if (failing > 0 && failing === this.slots.size) {
+      return { status: 'unhealthy', message: 'every repository is failing', details };
+    }
+    if (failing > 0)
+      return { status: 'degraded', message: `${failing} repositories failing`, details };
+    return { status: 'healthy', details };
+  }
+
+  applyConfig(config: Config): void {
+    this.config = config;
+    const wanted = new Map(config.repositories.filter((r) => r.enabled).map((r) => [r.name, r]));
+    for (const [name, slot] of this.slots) {
+      if (wanted.has(name)) continue;
+      clearTimeout(slot.timer);
+      slot.removed = true;
+      this.slots.delete(name);
+      this.dequeue(name);
+      this.options.log.info('Repository removed from polling', { repo: name });
+    }
+    for (const [name, repo] of wanted) {
+      const slot = this.slots.get(name);
+      if (slot === undefined) {
+        this.add(repo, 0);
+        this.options.log.info('Repository added to polling', { repo: name });
+        continue;
+      }
+      const retimed = slot.repo.pollingIntervalMs !== repo.pollingIntervalMs;
+      slot.repo = repo;
+      if (retimed && slot.state === 'scheduled') {
+        const since = slot.lastStartedAt === undefined ? 0 : Date.now() - slot.lastStartedAt;
+        this.schedule(slot, Math.max(0, repo.pollingIntervalMs - since));
+      }
+    }
+  }
+
+  /** Polls a repository as soon as a worker is free; false when it is already queued or polling. */
+  pollNow(name: string): boolean {
+    const slot = this.slots.get(name);
+    if (slot === undefined)
+      throw new ReposentryError('not-found', `Repository '${name}' is not being polled`);
+    if (slot.state !== 'scheduled') return false;
+    clearTimeout(slot.timer);
+    this.enqueue(slot, true);
+    return true;
+  }
+
+  entries(): ScheduleEntry[] {
+    return [...this.slots.values()].map((slot) => this.entryOf(slot));
+  }
+
+  entry(name: string): ScheduleEntry | undefined {
+    const slot = this.slots.get(name);
+    return slot && this.entryOf(slot);
+  }
+
+  private entryOf(slot: Slot): ScheduleEntry {
+    return {
+      repository: slot.repo.name,
+      state: slot.state,
+      consecutiveFailures: slot.failures,
+      ...(slot.nextPollAt ? { nextPollAt: slot.nextPollAt } : {}),
+      ...(slot.lastCode ? { lastCode: slot.lastCode } : {}),
+    };
+  }
+
+  private add(repo: RepositoryConfig, delayMs: number): void {
+    const slot: Slot = { repo, state: 'scheduled', failures: 0, removed: false };
+    this.slots.set(repo.name, slot);
+    this.schedule(slot, delayMs);
+  }
+
+  private schedule(slot: Slot, delayMs: number): void {
+    clearTimeout(slot.timer);
+    if (!this.running || slot.removed) return;
+    slot.state = 'scheduled';
+    slot.nextPollAt = new Date(Date.now() + delayMs);
+    this.options.onScheduled?.(slot.repo.name, slot.nextPollAt);
+    slot.timer = setTimeout(() => this.enqueue(slot, false), delayMs);
+  }
+
+  private enqueue(slot: Slot, front: boolean): void {
+    if (!this.running || slot.removed || slot.state !== 'scheduled') return;
+    slot.state = 'queued';
+    if (front) this.queue.unshift(slot.repo.name);
+    else this.queue.push(slot.repo.name);
+    this.drain();
+  }
+
+  private dequeue(name: string): void {
+    const index = this.queue.indexOf(name);
+    if (index >= 0) this.queue.splice(index, 1);
+  }
+
+  private drain(): void {
+    while (this.running && this.inFlight.size < this.config.polling.maxWorkers) {
+      // A repository re-added while its old poll still runs waits in the queue for it.
+      const index = this.queue.findIndex((name) => !this.inFlight.has(name));
+      if (index < 0) return;
+      const [name] = this.queue.splice(index, 1);
+      const slot = name === undefined ? undefined : this.slots.get(name);
+      if (slot === undefined) continue;
+      const run = this.run(slot).finally(() => {
+        this.inFlight.delete(slot.repo.name);
+        this.drain();
+      });
+      this.inFlight.set(slot.repo.name, run);
+    }
+  }
+
+  private async run(slot: Slot): Promise<void> {
+    slot.state = 'polling';
+    slot.lastStartedAt = Date.now();
+    const repo = slot.repo;
+    const signal = AbortSignal.any([
+      this.shutdown.signal,
+      AbortSignal.timeout(this.config.polling.timeoutMs),
+    ]);
+    let outcome: PollOutcome;
+    try {
+      outcome = await this.options.pollOne(repo, signal);
+    } catch (err) {
+      this.options.log.error('Poll crashed', {
+        repo: repo.name,
+        code: errorCodeOf(err),
+        error: errorMessageOf(err),
+      });
+      outcome = { ok: false, code: errorCodeOf(err) };
+    }
+    if (outcome.ok) {
+      slot.failures = 0;
+      delete slot.lastCode;
+    } else {
+      slot.failures += 1;
+      slot.lastCode = outcome.code;
+    }
+    this.schedule(slot, this.nextDelay(slot, outcome));
+  }
+
+  private nextDelay(slot: Slot, outcome: PollOutcome): number {
+    const interval = slot.repo.pollingIntervalMs;
+    const random = this.options.random ?? Math.random;
+    const jittered = interval * (1 + (random() * 2 - 1) * this.config.polling.jitter);
+    if (outcome.ok) return Math.round(jittered);
+    const cap = Math.max(
+      interval,
+      this.options.maxFailureBackoffMs ?? DEFAULT_MAX_FAILURE_BACKOFF_MS,
+    );
+    const backoff = Math.min(jittered * 2 ** (slot.failures - 1), cap);
+    const untilReset = outcome.retryAt ? outcome.retryAt.getTime() - Date.now() : 0;
+    return Math.round(Math.max(backoff, untilReset));
+  }
+}
