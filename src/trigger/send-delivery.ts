@@ -1,0 +1,229 @@
+import { performance } from 'node:perf_hooks';
+
+export const DELIVERY_OUTCOME_CODES = [
+  'delivered',
+  'delivery-rejected',
+  'delivery-failed',
+] as const;
+export type DeliveryOutcomeCode = (typeof DELIVERY_OUTCOME_CODES)[number];
+
+export interface DeliveryRequest {
+  readonly url: string;
+  /** The exact bytes that were signed. */
+  readonly body: string | Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  /** Aborts the attempt (shutdown); the outcome is then a retryable `delivery-failed`. */
+  readonly signal?: AbortSignal;
+}
+
+/** The result of one POST. `sendDelivery` never throws; every outcome is one of these. */
+export interface DeliveryOutcome {
+  /** True for 2xx. */
+  readonly ok: boolean;
+  /** Absent when no response arrived (network error, timeout, abort). */
+  readonly statusCode?: number;
+  readonly latencyMs: number;
+  /** True for 408, 429, 5xx, network errors, timeouts and aborts. */
+  readonly retryable: boolean;
+  /** From `Retry-After` (seconds or HTTP date) on a non-2xx response. */
+  readonly retryAfterMs?: number;
+  /** Short, one line, free of secrets; at most ~200 characters of the response body. */
+  readonly error?: string;
+  /** `delivered` (2xx), `delivery-rejected` (not retryable), `delivery-failed` (retryable). */
+  readonly code: DeliveryOutcomeCode;
+}
+
+const MAX_ERROR_CHARS = 200;
+const SENSITIVE_HEADER = /authorization|token|secret|api[-_]?key|password|cookie/i;
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** `Retry-After` as milliseconds from `nowMs`: delta-seconds or an HTTP date; else undefined. */
+export function parseRetryAfter(
+  value: string | null,
+  nowMs: number = Date.now(),
+): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * POSTs one delivery. Redirects are not followed (a redirect could carry the token or signature
+ * to another host). `user:pass@` in the URL is sent as basic authentication, never in the URL.
+ */
+export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOutcome> {
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  let target: { url: string; headers: Record<string, string> };
+  try {
+    target = targetOf(request.url, request.headers);
+  } catch {
+    return rejected(elapsed(), 'invalid event listener URL');
+  }
+  const secrets = sensitiveValuesOf(request.url, target.headers);
+  const scrub = (text: string): string => scrubText(text, secrets);
+  if (request.signal?.aborted === true) return failed(elapsed(), 'aborted before sending');
+
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, request.timeoutMs);
+  const onAbort = (): void => controller.abort();
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    let response: Response;
+    try {
+      response = await fetch(target.url, {
+        method: 'POST',
+        headers: target.headers,
+        body: request.body,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (timedOut) return failed(elapsed(), `timed out after ${request.timeoutMs}ms`);
+      if (controller.signal.aborted) return failed(elapsed(), 'aborted');
+      return fetchErrorOutcome(err, elapsed(), scrub);
+    }
+    const latencyMs = elapsed();
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      // The status is the answer; a slow or large body must not hold the worker.
+      response.body?.cancel().catch(() => undefined);
+      return { ok: true, statusCode: status, latencyMs, retryable: false, code: 'delivered' };
+    }
+    const snippet = await readSnippet(response);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const retryable = isRetryableStatus(status);
+    const what = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+    const error = scrub(`HTTP ${status}${what}${snippet === '' ? '' : `: ${snippet}`}`);
+    return {
+      ok: false,
+      statusCode: status,
+      latencyMs,
+      retryable,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      error,
+      code: retryable ? 'delivery-failed' : 'delivery-rejected',
+    };
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function failed(latencyMs: number, error: string): DeliveryOutcome {
+  return { ok: false, latencyMs, retryable: true, error, code: 'delivery-failed' };
+}
+
+function rejected(latencyMs: number, error: string): DeliveryOutcome {
+  return { ok: false, latencyMs, retryable: false, error, code: 'delivery-rejected' };
+}
+
+/** Moves `user:pass@` out of the URL into an Authorization header (unless one is configured). */
+function targetOf(
+  rawUrl: string,
+  headers: Readonly<Record<string, string>>,
+): { url: string; headers: Record<string, string> } {
+  const url = new URL(rawUrl);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('unsupported scheme');
+  const out = { ...headers };
+  if (url.username !== '' || url.password !== '') {
+    const hasAuth = Object.keys(out).some((name) => name.toLowerCase() === 'authorization');
+    if (!hasAuth) {
+      const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      out.Authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    }
+    url.username = '';
+    url.password = '';
+  }
+  return { url: url.toString(), headers: out };
+}
+
+/** Values that must never appear in an outcome's error: credentials in headers and the URL. */
+function sensitiveValuesOf(rawUrl: string, headers: Readonly<Record<string, string>>): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!SENSITIVE_HEADER.test(name)) continue;
+    values.push(value);
+    const credential = value.split(/\s+/).pop();
+    if (credential !== undefined) values.push(credential);
+  }
+  try {
+    const url = new URL(rawUrl);
+    values.push(url.password, decodeURIComponent(url.password));
+  } catch {
+    values.push(rawUrl);
+  }
+  const withEncodings = values.flatMap((value) => [
+    value,
+    Buffer.from(value, 'utf8').toString('base64'),
+  ]);
+  return [...new Set(withEncodings.filter((value) => value.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
+}
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
+  out = out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1[REDACTED]@');
+  return out.length > MAX_ERROR_CHARS + 40 ? `${out.slice(0, MAX_ERROR_CHARS + 40)}…` : out;
+}
+
+/** Up to MAX_ERROR_CHARS of the response body on one line; '' if it cannot be read in time. */
+async function readSnippet(response: Response): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array> | null)?.getReader();
+  if (reader === undefined) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < MAX_ERROR_CHARS) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } catch {
+    // Timed out or reset while reading: the status line already tells the outcome.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const oneLine = text
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return oneLine.length > MAX_ERROR_CHARS ? `${oneLine.slice(0, MAX_ERROR_CHARS)}…` : oneLine;
+}
+
+function fetchErrorOutcome(
+  err: unknown,
+  latencyMs: number,
+  scrub: (text: string) => string,
+): DeliveryOutcome {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (err instanceof TypeError && cause === undefined) {
+    // Request construction failed (a malformed header value, ...): retrying cannot help. Quoted
+    // parts are dropped because they may echo a configured header value.
+    return rejected(latencyMs, scrub(`invalid request: ${err.message.replace(/"[^"]*"/g, '"…"')}`));
+  }
+  return failed(latencyMs, scrub(`network error: ${describeCause(cause ?? err)}`));
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  const nested: unknown = cause instanceof AggregateError ? cause.errors[0] : undefined;
+  const message =
+    cause.message !== '' ? cause.message : nested instanceof Error ? nested.message : '';
+  if (typeof code === 'string' && !message.includes(code)) return `${code} ${message}`.trim();
+  return message !== '' ? message : cause.name;
+}
