@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'shutting-down',
+  'cancelled',
   'internal',
 ] as const;
 

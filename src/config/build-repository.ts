@@ -1,0 +1,182 @@
+import {
+  PAYLOAD_FORMATS,
+  PROVIDERS,
+  type PayloadFormat,
+  type Provider,
+  type RepositoryConfig,
+  type ResolvedPayloadFormat,
+} from './config-types.js';
+import { urlProblem } from './check-url.js';
+import { compilePattern } from './compile-pattern.js';
+import { shortIntervalWarning } from './config-warnings.js';
+import { parseDuration } from './parse-duration.js';
+import { REPOSITORY_KEY_NAMES } from './repository-keys.js';
+import { showValue } from './schema-formats.js';
+import { unknownKeyReason } from './suggest-key.js';
+
+/** Global values a repository inherits when it does not override them. */
+export interface RepositoryDefaults {
+  readonly pollingIntervalMs: number;
+  readonly eventListenerUrl: string | undefined;
+  readonly payloadFormat: PayloadFormat;
+  readonly requireHttps: boolean;
+}
+
+export interface RepositoryOutcome {
+  /** Present only when the item has no problem. */
+  readonly repository?: RepositoryConfig;
+  readonly problems: string[];
+  readonly warnings: string[];
+}
+
+/** Validates one `repositories[index]` item and resolves its overrides against `defaults`. */
+export function buildRepository(
+  raw: unknown,
+  index: number,
+  defaults: RepositoryDefaults,
+): RepositoryOutcome {
+  const at = `repositories[${index}]`;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${at}: must be a mapping with name, url and provider (got ${showValue(raw)})`);
+    return { problems, warnings };
+  }
+  const item = raw as Record<string, unknown>;
+  for (const key of Object.keys(item)) {
+    if (!(REPOSITORY_KEY_NAMES as string[]).includes(key)) {
+      problems.push(`${at}.${key}: ${unknownKeyReason(key, REPOSITORY_KEY_NAMES)}`);
+    }
+  }
+
+  const text = (key: string, required: boolean, secret = false): string | undefined => {
+    const value = item[key];
+    if (value === undefined || value === null || value === '') {
+      if (required) problems.push(`${at}.${key}: is required`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      problems.push(`${at}.${key}: must be a string${secret ? '' : ` (got ${showValue(value)})`}`);
+      return undefined;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(
+    key: string,
+    allowed: readonly T[],
+    required: boolean,
+  ): T | undefined => {
+    const value = text(key, required);
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${at}.${key}: must be one of ${allowed.join(', ')} (got ${showValue(value)})`);
+    return undefined;
+  };
+  const url = (key: string, kind: 'http' | 'git', required: boolean): string | undefined => {
+    const value = text(key, required);
+    if (value === undefined) return undefined;
+    const reason = urlProblem(value, { kind, requireHttps: defaults.requireHttps });
+    if (reason === undefined) return value;
+    problems.push(`${at}.${key}: ${reason}`);
+    return undefined;
+  };
+  const pattern = (key: string): { source: string; regex: RegExp } | undefined => {
+    const source = text(key, false);
+    if (source === undefined) return undefined;
+    const compiled = compilePattern(source);
+    if ('regex' in compiled) return { source, regex: compiled.regex };
+    problems.push(`${at}.${key}: ${compiled.reason}`);
+    return undefined;
+  };
+
+  const name = text('name', true);
+  const provider = oneOf<Provider>('provider', PROVIDERS, true);
+  // Without a valid provider the URL's accepted forms are unknown: only require it.
+  const repoUrl =
+    provider === undefined
+      ? text('url', true)
+      : url('url', provider === 'git' ? 'git' : 'http', true);
+  const token = text('token', false, true);
+  const branch = pattern('branch_regex') ?? { source: '.*', regex: /.*/ };
+  const tag = pattern('tag_regex');
+  const pollingIntervalMs = interval(
+    item.polling_interval,
+    `${at}.polling_interval`,
+    problems,
+    warnings,
+  );
+  const apiBaseUrl = url('api_base_url', 'http', false);
+  const enabled = flag(item.enabled, `${at}.enabled`, problems);
+  const ownListener = url('event_listener_url', 'http', false);
+  const format = oneOf<PayloadFormat>('payload_format', PAYLOAD_FORMATS, false);
+
+  const eventListenerUrl = ownListener ?? defaults.eventListenerUrl;
+  if (eventListenerUrl === undefined && item.event_listener_url === undefined) {
+    problems.push(
+      `${at}.event_listener_url: is required because tekton.event_listener_url is not set`,
+    );
+  }
+  if (
+    problems.length > 0 ||
+    name === undefined ||
+    provider === undefined ||
+    repoUrl === undefined
+  ) {
+    return { problems, warnings };
+  }
+  const repository: RepositoryConfig = {
+    name,
+    url: repoUrl,
+    provider,
+    ...(token === undefined ? {} : { token }),
+    branchPattern: branch.source,
+    branchRegex: branch.regex,
+    ...(tag === undefined ? {} : { tagPattern: tag.source, tagRegex: tag.regex }),
+    pollingIntervalMs: pollingIntervalMs ?? defaults.pollingIntervalMs,
+    ...(apiBaseUrl === undefined ? {} : { apiBaseUrl }),
+    enabled: enabled ?? true,
+    eventListenerUrl: eventListenerUrl ?? '',
+    payloadFormat: resolvePayloadFormat(format ?? defaults.payloadFormat, provider),
+  };
+  return { repository, problems, warnings };
+}
+
+/** `auto` means the body the provider itself would send: gitlab for GitLab, github otherwise. */
+export function resolvePayloadFormat(
+  format: PayloadFormat,
+  provider: Provider,
+): ResolvedPayloadFormat {
+  if (format !== 'auto') return format;
+  return provider === 'gitlab' ? 'gitlab' : 'github';
+}
+
+function interval(
+  value: unknown,
+  path: string,
+  problems: string[],
+  warnings: string[],
+): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    problems.push(`${path}: ${(err as Error).message}`);
+    return undefined;
+  }
+  if (ms < 1000) {
+    problems.push(`${path}: must be at least 1s (got ${showValue(value)})`);
+    return undefined;
+  }
+  const warning = shortIntervalWarning(path, ms);
+  if (warning !== undefined) warnings.push(warning);
+  return ms;
+}
+
+function flag(value: unknown, path: string, problems: string[]): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push(`${path}: must be true or false (got ${showValue(value)})`);
+  return undefined;
+}

@@ -1,0 +1,63 @@
+/** What a URL key accepts: an HTTP endpoint, or anything `git` can clone from. */
+export type UrlKind = 'http' | 'git';
+
+export interface UrlCheckOptions {
+  readonly kind: UrlKind;
+  /** security.require_https: only https (loopback hosts excepted, as traffic stays local). */
+  readonly requireHttps: boolean;
+}
+
+const SCP_LIKE = /^[^@/\s:]+@[^@/\s:]+:(?!\/\/)\S+$/;
+const GIT_PROTOCOLS = new Set(['http:', 'https:', 'ssh:', 'file:']);
+const HTTP_PROTOCOLS = new Set(['http:', 'https:']);
+
+/** The reason `value` is not acceptable for a URL key, or undefined when it is. */
+export function urlProblem(value: string, options: UrlCheckOptions): string | undefined {
+  const shown = JSON.stringify(displayUrl(value));
+  const expected =
+    options.kind === 'git'
+      ? 'an http(s), ssh:// or file:// URL or user@host:path'
+      : 'an http(s) URL';
+  if (options.kind === 'git' && SCP_LIKE.test(value)) {
+    return options.requireHttps ? requireHttpsReason(shown) : undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must be ${expected} (got ${shown})`;
+  }
+  const allowed = options.kind === 'git' ? GIT_PROTOCOLS : HTTP_PROTOCOLS;
+  if (!allowed.has(url.protocol)) return `must be ${expected} (got ${shown})`;
+  if (url.protocol !== 'file:' && url.hostname === '') return `must name a host (got ${shown})`;
+  if (options.requireHttps && url.protocol !== 'https:' && !isLoopback(url)) {
+    return requireHttpsReason(shown);
+  }
+  return undefined;
+}
+
+/** The URL with any `user:password@` replaced, safe to show in a problem or a log line. */
+export function displayUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1[REDACTED]@');
+}
+
+/** The password (or token used as user name) embedded in a URL, to be registered as a secret. */
+export function urlCredentials(value: string): string[] {
+  try {
+    const url = new URL(value);
+    return [url.password, url.password === '' ? url.username : '']
+      .filter((part) => part !== '')
+      .map((part) => decodeURIComponent(part));
+  } catch {
+    return [];
+  }
+}
+
+function isLoopback(url: URL): boolean {
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function requireHttpsReason(shown: string): string {
+  return `must use https because security.require_https is true (got ${shown})`;
+}

@@ -1,0 +1,49 @@
+import { isDeniedKey } from '../logging/redact.js';
+import { urlCredentials } from './check-url.js';
+import type { EnvSubstitution } from './expand-env.js';
+import type { RawConfig } from './schema.js';
+
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE_?KEY/i;
+
+/**
+ * Every secret value in a (possibly invalid) config: the secret keys (api.auth_token,
+ * tekton.secret, repository tokens), credential-bearing headers, credentials inside URLs, and
+ * every value substituted from a variable whose name says it is secret.
+ */
+export function collectSecrets(
+  raw: RawConfig,
+  substitutions: readonly EnvSubstitution[],
+): string[] {
+  const found: unknown[] = [raw.api.auth_token, raw.tekton.secret];
+  const headers: unknown = raw.tekton.headers;
+  for (const [name, value] of Object.entries(
+    typeof headers === 'object' && headers !== null ? headers : {},
+  )) {
+    if (isDeniedKey(name) || name.toLowerCase().includes('auth')) found.push(String(value));
+  }
+  found.push(...urlCredentials(raw.tekton.event_listener_url));
+  for (const item of Array.isArray(raw.repositories) ? raw.repositories : []) {
+    if (item === null || typeof item !== 'object') continue;
+    const repo = item as Record<string, unknown>;
+    found.push(repo.token);
+    for (const key of ['url', 'api_base_url', 'event_listener_url']) {
+      const value = repo[key];
+      if (typeof value === 'string') found.push(...urlCredentials(value));
+    }
+  }
+  for (const substitution of substitutions) {
+    if (SECRET_VARIABLE.test(substitution.variable)) found.push(substitution.value);
+  }
+  return [
+    ...new Set(found.filter((value): value is string => typeof value === 'string' && value !== '')),
+  ];
+}
+
+/** Replaces every secret (4+ characters) in `text`, so problems and warnings never leak one. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}
