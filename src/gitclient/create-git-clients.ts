@@ -1,0 +1,95 @@
+import type { Config, Provider, RepositoryConfig } from '../config/config-types.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { GitClient, ListRefsOptions, RateLimitSnapshot, RefListing } from './git-client.js';
+import { LsRemoteClient } from './git/ls-remote-client.js';
+import { GithubClient } from './github/github-client.js';
+import { GitlabClient } from './gitlab/gitlab-client.js';
+import type { HttpCache } from './http-cache.js';
+import { listRefsWithFallback } from './list-refs-with-fallback.js';
+import { PollBudget } from './poll-budget.js';
+import type { ProviderClient } from './provider-client.js';
+
+export interface GitClientDeps {
+  /** The config snapshot: polling (timeout, retries, fallback) and rate_limit are used. */
+  readonly config: Pick<Config, 'polling' | 'rateLimit'>;
+  /** The gitclient component's logger (`root.child({ component: 'gitclient' })`). */
+  readonly log: Logger;
+  /** ETag store; storage's SQLite implementation in the daemon, MemoryHttpCache in tests. */
+  readonly httpCache: HttpCache;
+  /** `RepoSentry/<version>`. */
+  readonly userAgent?: string;
+  /** Environment git children start from (tests); defaults to process.env. */
+  readonly gitEnv?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+}
+
+export type GitClientFactory = (deps: GitClientDeps) => ProviderClient;
+
+/** Provider -> client implementation. */
+export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> = {
+  github: (deps) =>
+    new GithubClient({
+      log: deps.log,
+      cache: deps.httpCache,
+      rateLimit: deps.config.rateLimit.github,
+      retryAttempts: deps.config.polling.retryAttempts,
+      retryBackoffMs: deps.config.polling.retryBackoffMs,
+      userAgent: deps.userAgent ?? 'RepoSentry',
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  gitlab: (deps) =>
+    new GitlabClient({
+      log: deps.log,
+      rateLimit: deps.config.rateLimit.gitlab,
+      retryAttempts: deps.config.polling.retryAttempts,
+      retryBackoffMs: deps.config.polling.retryBackoffMs,
+      userAgent: deps.userAgent ?? 'RepoSentry',
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  git: (deps) =>
+    new LsRemoteClient({
+      log: deps.log,
+      retryAttempts: deps.config.polling.retryAttempts,
+      retryBackoffMs: deps.config.polling.retryBackoffMs,
+      ...(deps.gitEnv ? { baseEnv: deps.gitEnv } : {}),
+    }),
+};
+
+/** The clients of one config snapshot, dispatching on `repo.provider`. */
+export interface GitClientSet extends GitClient {
+  rateLimits(): readonly RateLimitSnapshot[];
+}
+
+/**
+ * Builds the client set for a config snapshot (rebuild it on reload: Octokits, caches of project
+ * ids and quota views belong to the snapshot). listRefs is bounded by polling.timeout and falls
+ * back from the API to ls-remote per polling.enable_api_fallback.
+ */
+export function createGitClients(
+  deps: GitClientDeps,
+  factories: Readonly<Record<Provider, GitClientFactory>> = GIT_CLIENT_FACTORIES,
+): GitClientSet {
+  const clients: Record<Provider, ProviderClient> = {
+    github: factories.github(deps),
+    gitlab: factories.gitlab(deps),
+    git: factories.git(deps),
+  };
+  const { polling } = deps.config;
+  return {
+    listRefs(repo: RepositoryConfig, options: ListRefsOptions): Promise<RefListing> {
+      if (repo.provider === 'git') {
+        const budget = PollBudget.start(options.signal, polling.timeoutMs, deps.now);
+        return clients.git.listRefs(repo, { ...options, budget });
+      }
+      return listRefsWithFallback(clients[repo.provider], clients.git, repo, options, {
+        enabled: polling.enableApiFallback,
+        timeoutMs: polling.timeoutMs,
+        log: deps.log,
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+    },
+    rateLimits(): RateLimitSnapshot[] {
+      return Object.values(clients).flatMap((client) => client.rateLimits?.() ?? []);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import pRetry from 'p-retry';
+import type { Provider, RepositoryConfig } from '../../config/config-types.js';
+import { ReposentryError } from '../../errors/reposentry-error.js';
+import type { Logger } from '../../logging/create-logger.js';
+import { CostMeter } from '../cost-meter.js';
+import type { RefListing } from '../git-client.js';
+import { PollBudget } from '../poll-budget.js';
+import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
+import { buildGitInvocation } from './git-credential-env.js';
+import { mapGitError } from './map-git-error.js';
+import { parseLsRemote } from './parse-ls-remote.js';
+import { runGit } from './run-git.js';
+
+export interface LsRemoteClientOptions {
+  readonly log: Logger;
+  /** Retries of a run that failed for a transient reason (network, 5xx): polling.retry_attempts. */
+  readonly retryAttempts: number;
+  readonly retryBackoffMs: number;
+  /** Environment the git child starts from (tests inject one); defaults to process.env. */
+  readonly baseEnv?: NodeJS.ProcessEnv;
+}
+
+/** The Basic-auth username each forge accepts together with a token as password. */
+const TOKEN_USERNAME: Readonly<Record<Provider, string>> = {
+  github: 'x-access-token',
+  gitlab: 'oauth2',
+  git: 'git',
+};
+
+/**
+ * Lists refs with `git ls-remote --heads [--tags] <url>`: any http(s), ssh or file URL. Also the
+ * fallback of the API clients, with the same token. The token reaches git through its
+ * environment only (see buildGitInvocation), never argv or the URL.
+ */
+export class LsRemoteClient implements ProviderClient {
+  constructor(private readonly options: LsRemoteClientOptions) {}
+
+  async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
+    const meter = options.meter ?? new CostMeter();
+    const invocation = buildGitInvocation(
+      repo.url,
+      repo.token ? { username: TOKEN_USERNAME[repo.provider], token: repo.token } : undefined,
+      this.options.baseEnv,
+    );
+    const args = [
+      'ls-remote',
+      '--heads',
+      ...(options.includeTags ? ['--tags'] : []),
+      '--',
+      invocation.url,
+    ];
+    const context = { repo: repo.name, secrets: invocation.secrets };
+    const startedAt = Date.now();
+    const attempt = async (): Promise<Map<string, string>> => {
+      meter.requests += 1;
+      const result = await runGit({ args, env: invocation.env, signal: budget.signal });
+      if (result.ok) return parseLsRemote(result.stdout, options.includeTags);
+      if (result.failure.kind === 'aborted') {
+        if (budget.cancelled)
+          throw budget.abortError(`git ls-remote for repository ${repo.name}`, 'git-timeout');
+        throw mapGitError({ kind: 'timeout', timeoutMs: Date.now() - startedAt }, context);
+      }
+      throw mapGitError(result.failure, context);
+    };
+    const refs = await pRetry(attempt, {
+      retries: this.options.retryAttempts,
+      minTimeout: this.options.retryBackoffMs,
+      factor: 2,
+      signal: budget.signal,
+      shouldRetry: ({ error }) =>
+        error instanceof ReposentryError &&
+        error.code === 'git-command-failed' &&
+        error.retryable &&
+        budget.remainingMs() > this.options.retryBackoffMs,
+      onFailedAttempt: ({ error, retriesLeft }) => {
+        if (retriesLeft > 0 && error instanceof ReposentryError && error.retryable) {
+          this.options.log.debug('git ls-remote failed, retrying', {
+            repo: repo.name,
+            code: error.code,
+          });
+        }
+      },
+    }).catch((err: unknown) => {
+      if (err instanceof ReposentryError) throw err;
+      if (budget.cancelled)
+        throw budget.abortError(`git ls-remote for repository ${repo.name}`, 'git-timeout');
+      throw mapGitError({ kind: 'timeout', timeoutMs: Date.now() - startedAt }, context);
+    });
+    return { refs, unchanged: false, via: 'ls-remote', cost: meter.snapshot() };
+  }
+}

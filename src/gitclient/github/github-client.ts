@@ -1,0 +1,242 @@
+import type { RateLimitConfig, RepositoryConfig } from '../../config/config-types.js';
+import { ReposentryError } from '../../errors/reposentry-error.js';
+import type { Logger } from '../../logging/create-logger.js';
+import { CostMeter } from '../cost-meter.js';
+import { credentialId } from '../credential-id.js';
+import { branchRef, tagRef, type RateLimitSnapshot, type RefListing } from '../git-client.js';
+import type { HttpCache } from '../http-cache.js';
+import { PollBudget } from '../poll-budget.js';
+import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
+import { QuotaTracker } from '../quota-tracker.js';
+import {
+  RequestGate,
+  withRateLimitWaits,
+  type GateBucket,
+  type GateTicket,
+} from '../request-gate.js';
+import { TokenBucket } from '../token-bucket.js';
+import { createOctokit, type GithubOctokit } from './create-octokit.js';
+import { resolveGithubLocation, type GithubLocation } from './github-location.js';
+import {
+  decodePage,
+  encodePage,
+  isRateLimitRejection,
+  parseRefPage,
+  readGithubQuota,
+} from './github-page.js';
+import { mapGithubError } from './map-github-error.js';
+
+export interface GithubClientOptions {
+  readonly log: Logger;
+  readonly cache: HttpCache;
+  readonly rateLimit: RateLimitConfig['github'];
+  readonly retryAttempts: number;
+  readonly retryBackoffMs: number;
+  readonly userAgent: string;
+  readonly now?: () => number;
+}
+
+/** One API host and token: its Octokit, its quota view and its request budget. */
+interface GithubAccount {
+  readonly octokit: GithubOctokit;
+  readonly gate: RequestGate;
+}
+
+type RefKind = 'branches' | 'tags';
+
+/** GitHub listings never need more pages than this (100 refs each); more means a bad answer. */
+const MAX_PAGES = 1000;
+const PER_PAGE = 100;
+
+/**
+ * Lists branches and tags through the GitHub REST API: every page (per_page=100), each page a
+ * conditional request with the ETag stored in the HttpCache, so an unchanged repository is all
+ * 304s and costs no primary quota. One Octokit per (API host, token).
+ */
+export class GithubClient implements ProviderClient {
+  private readonly accounts = new Map<string, GithubAccount>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: GithubClientOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
+    const meter = options.meter ?? new CostMeter();
+    const location = resolveGithubLocation(repo);
+    const account = this.accountFor(location, repo.token);
+    const refs = new Map<string, string>();
+    let unchanged = true;
+    const kinds: RefKind[] = options.includeTags ? ['branches', 'tags'] : ['branches'];
+    for (const kind of kinds) {
+      const listed = await this.listKind(kind, repo, location, account, budget, meter);
+      const toRef = kind === 'branches' ? branchRef : tagRef;
+      for (const [name, sha] of listed.entries) refs.set(toRef(name), sha);
+      unchanged &&= listed.unchanged;
+    }
+    return { refs, unchanged, via: 'api', cost: meter.snapshot() };
+  }
+
+  rateLimits(): RateLimitSnapshot[] {
+    return [...this.accounts.values()].flatMap((a) => a.gate.quota.snapshot() ?? []);
+  }
+
+  private async listKind(
+    kind: RefKind,
+    repo: RepositoryConfig,
+    location: GithubLocation,
+    account: GithubAccount,
+    budget: PollBudget,
+    meter: CostMeter,
+  ): Promise<{ entries: [string, string][]; unchanged: boolean }> {
+    const entries: [string, string][] = [];
+    let unchanged = true;
+    // Pages are addressed by number on our own endpoint (not by following Link URLs, which name
+    // /repositories/<id>), so each page keeps a stable cache key and its own ETag.
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const endpoint = `${location.apiBaseUrl}/repos/${location.owner}/${location.repo}/${kind}?per_page=${PER_PAGE}&page=${page}`;
+      const cached = decodePage(this.options.cache.get(repo.name, endpoint));
+      const answer = await withRateLimitWaits(account.gate, budget, repo.name, () =>
+        this.requestPage(kind, page, location, account, budget, meter, repo.name, cached?.etag),
+      );
+      let next: boolean;
+      if (answer.status === 304) {
+        if (cached === undefined)
+          throw badResponse(location, repo.name, '304 without a cached page');
+        entries.push(...cached.page.refs);
+        next = cached.page.next;
+      } else {
+        const parsed = parseRefPage(answer.data);
+        if (parsed === undefined) throw badResponse(location, repo.name, `malformed ${kind} page`);
+        next = /\brel="next"/.test(answer.link ?? '');
+        entries.push(...parsed);
+        unchanged = false;
+        if (answer.etag) {
+          this.options.cache.set(
+            repo.name,
+            endpoint,
+            encodePage(answer.etag, { refs: parsed, next }),
+          );
+        }
+      }
+      if (!next) return { entries, unchanged };
+    }
+    throw badResponse(location, repo.name, `more than ${MAX_PAGES} pages`);
+  }
+
+  private async requestPage(
+    kind: RefKind,
+    page: number,
+    location: GithubLocation,
+    account: GithubAccount,
+    budget: PollBudget,
+    meter: CostMeter,
+    repoName: string,
+    etag: string | undefined,
+  ): Promise<{ status: 200; data: unknown; link?: string; etag?: string } | { status: 304 }> {
+    const ticket = await account.gate.acquire(budget, repoName);
+    const params = {
+      owner: location.owner,
+      repo: location.repo,
+      per_page: PER_PAGE,
+      page,
+      headers: etag === undefined ? {} : { 'if-none-match': etag },
+      request: { signal: budget.signal, fetch: this.meteredFetch(account, meter, ticket) },
+    };
+    const what = `GitHub API ${location.apiHost} for repository ${repoName}`;
+    try {
+      const request: Promise<{ data: unknown; headers: { link?: string; etag?: string } }> =
+        kind === 'branches'
+          ? account.octokit.request('GET /repos/{owner}/{repo}/branches', params)
+          : account.octokit.request('GET /repos/{owner}/{repo}/tags', params);
+      const response = await budget.race(request, what, 'forge-unavailable');
+      return {
+        status: 200,
+        data: response.data,
+        ...(response.headers.link ? { link: response.headers.link } : {}),
+        ...(response.headers.etag ? { etag: response.headers.etag } : {}),
+      };
+    } catch (err) {
+      if ((err as { status?: unknown } | null)?.status === 304) return { status: 304 };
+      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
+      throw mapGithubError(err, { repo: repoName, apiHost: location.apiHost, now: this.now() });
+    }
+  }
+
+  /**
+   * The fetch Octokit uses for one logical request: it sees every attempt (plugin retries too),
+   * so it is where cost is counted, quota headers read and 304s refunded.
+   */
+  private meteredFetch(account: GithubAccount, meter: CostMeter, ticket: GateTicket): typeof fetch {
+    let attempts = 0;
+    return async (input, init) => {
+      if (attempts > 0) ticket.retried();
+      attempts += 1;
+      meter.requests += 1;
+      const response = await fetch(input, init);
+      const quota = readGithubQuota(response.headers);
+      if (quota) account.gate.quota.update(quota);
+      if (response.status === 304) {
+        meter.notModified += 1;
+        ticket.free();
+      } else if (!isRateLimitRejection(response)) {
+        meter.quotaUnits += 1;
+      }
+      return response;
+    };
+  }
+
+  private accountFor(location: GithubLocation, token: string | undefined): GithubAccount {
+    const key = `${location.apiBaseUrl}\n${token ?? ''}`;
+    const existing = this.accounts.get(key);
+    if (existing) return existing;
+    const account = credentialId(token);
+    const { rateLimit, log } = this.options;
+    const buckets: GateBucket[] = [];
+    if (rateLimit.requestsPerMinute > 0) {
+      buckets.push({
+        bucket: new TokenBucket({
+          capacity: rateLimit.burst,
+          refillPerSecond: rateLimit.requestsPerMinute / 60,
+          now: this.now,
+        }),
+        label: 'rate_limit.github.requests_per_minute',
+        refundWhenFree: false,
+      });
+    }
+    if (rateLimit.requestsPerHour > 0) {
+      buckets.push({
+        bucket: new TokenBucket({
+          capacity: rateLimit.burst,
+          refillPerSecond: rateLimit.requestsPerHour / 3600,
+          now: this.now,
+        }),
+        label: 'rate_limit.github.requests_per_hour',
+        refundWhenFree: true,
+      });
+    }
+    const quota = new QuotaTracker('github', location.apiHost, account, this.now);
+    const created: GithubAccount = {
+      octokit: createOctokit({
+        baseUrl: location.apiBaseUrl,
+        ...(token ? { token } : {}),
+        throttleId: `reposentry:${location.apiHost}:${account}`,
+        retries: this.options.retryAttempts,
+        retryBackoffMs: this.options.retryBackoffMs,
+        userAgent: this.options.userAgent,
+        log,
+      }),
+      gate: new RequestGate(quota, buckets, log, this.now),
+    };
+    this.accounts.set(key, created);
+    return created;
+  }
+}
+
+function badResponse(location: GithubLocation, repo: string, what: string): ReposentryError {
+  return new ReposentryError(
+    'forge-bad-response',
+    `GitHub API ${location.apiHost} for repository ${repo}: ${what}`,
+  );
+}

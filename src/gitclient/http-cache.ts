@@ -1,0 +1,44 @@
+/**
+ * Where conditional-request validators live between polls. Storage implements it against SQLite
+ * (so ETags survive restarts); `MemoryHttpCache` is the in-process implementation for tests and
+ * the demo. `repository` is the configured repository name, `endpoint` the full request URL of one
+ * page, and `body` what the client needs to rebuild that page's answer on a 304 (a compact JSON
+ * of the page's refs, never the raw response).
+ */
+export interface HttpCacheEntry {
+  readonly etag: string;
+  readonly body: string;
+}
+
+export interface HttpCache {
+  get(repository: string, endpoint: string): HttpCacheEntry | undefined;
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): void;
+  /** Forgets every entry of a repository (removed or re-pointed repository). */
+  clear(repository: string): void;
+}
+
+export class MemoryHttpCache implements HttpCache {
+  private readonly entries = new Map<string, Map<string, HttpCacheEntry>>();
+
+  get(repository: string, endpoint: string): HttpCacheEntry | undefined {
+    return this.entries.get(repository)?.get(endpoint);
+  }
+
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): void {
+    let forRepo = this.entries.get(repository);
+    if (!forRepo) {
+      forRepo = new Map();
+      this.entries.set(repository, forRepo);
+    }
+    forRepo.set(endpoint, { etag: entry.etag, body: entry.body });
+  }
+
+  clear(repository: string): void {
+    this.entries.delete(repository);
+  }
+
+  /** Number of entries held for a repository (tests). */
+  size(repository: string): number {
+    return this.entries.get(repository)?.size ?? 0;
+  }
+}

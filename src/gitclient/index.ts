@@ -1,0 +1,13 @@
+export type {
+  GitClient,
+  ListRefsOptions,
+  RateLimitSnapshot,
+  RefCost,
+  RefListing,
+  RefSource,
+} from './git-client.js';
+export { REF_SOURCES, branchRef, tagRef } from './git-client.js';
+export type { HttpCache, HttpCacheEntry } from './http-cache.js';
+export { MemoryHttpCache } from './http-cache.js';
+export type { GitClientDeps, GitClientFactory, GitClientSet } from './create-git-clients.js';
+export { GIT_CLIENT_FACTORIES, createGitClients } from './create-git-clients.js';

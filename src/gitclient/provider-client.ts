@@ -1,0 +1,20 @@
+import type { CostMeter } from './cost-meter.js';
+import type { GitClient, ListRefsOptions } from './git-client.js';
+import type { PollBudget } from './poll-budget.js';
+
+/**
+ * What the fallback policy hands a provider client besides the public options: the time left
+ * for this attempt and the meter that keeps counting across API attempt and fallback. Both are
+ * optional, so each provider client is a complete GitClient on its own too.
+ */
+export interface ProviderListOptions extends ListRefsOptions {
+  readonly budget?: PollBudget;
+  readonly meter?: CostMeter;
+}
+
+export interface ProviderClient extends GitClient {
+  listRefs(
+    repo: Parameters<GitClient['listRefs']>[0],
+    options: ProviderListOptions,
+  ): ReturnType<GitClient['listRefs']>;
+}

@@ -1,0 +1,260 @@
+/**
+ * A loopback server answering like the GitLab REST API v4 for what RepoSentry reads, with the
+ * JSON shapes of the real endpoints:
+ *
+ *   GET /api/v4/projects/:id                         project (`:id` numeric or URL-encoded path)
+ *   GET /api/v4/projects/:id/repository/branches     [{name, commit:{id, short_id, title, ...}, merged, protected, default, web_url, ...}]
+ *   GET /api/v4/projects/:id/repository/tags         [{name, message, target, commit:{id, ...}, release, protected}]
+ *
+ * Offset pagination (`page`, `per_page`: default 20, max 100) with X-Page, X-Per-Page,
+ * X-Next-Page, X-Prev-Page, X-Total, X-Total-Pages and Link headers; RateLimit-Limit /
+ * -Observed / -Remaining / -Reset / -ResetTime on every answer (`resetForm` picks epoch seconds,
+ * as gitlab.com sends, or an HTTP date for RateLimit-Reset); 429 with Retry-After while the quota
+ * is exhausted or a rate-limit fault is set. Subgroups work: `group/sub/project`.
+ *
+ *   const gl = await createFakeGitlab({ token: 'glpat-test' });
+ *   gl.setProject('group/sub/app', await bareRepo.refs());
+ *   gl.fault({ kind: 'rate-limit', retryAfterSeconds: 2, times: 1 });
+ *   gl.stats  // { requests, quotaRequests, notModified, byStatus }
+ */
+import {
+  FaultSwitch,
+  ForgeQuota,
+  bearerOrToken,
+  listenLoopback,
+  newStats,
+  pageParams,
+  paginate,
+  sendJson,
+  splitRefs,
+  type ForgeFault,
+  type ForgeRepoRefs,
+  type ForgeRequestRecord,
+  type ForgeStats,
+} from './fake-forge.js';
+
+export interface FakeGitlabOptions {
+  /** When set, requests must carry PRIVATE-TOKEN or `Authorization: Bearer`: else 401. */
+  readonly token?: string;
+  /** Requests per minute before 429 (default 2000). */
+  readonly quotaLimit?: number;
+  /** Form of RateLimit-Reset: epoch seconds (default) or an HTTP date. */
+  readonly resetForm?: 'epoch' | 'http-date';
+}
+
+export interface FakeGitlab {
+  /** Instance root: http://127.0.0.1:PORT (the API is under /api/v4). */
+  readonly url: string;
+  readonly quota: ForgeQuota;
+  readonly stats: ForgeStats;
+  readonly requests: readonly ForgeRequestRecord[];
+  /** Creates or replaces a project's refs; returns its numeric id. */
+  setProject(path: string, refs: ReadonlyMap<string, string> | ForgeRepoRefs): number;
+  fault(fault: ForgeFault | undefined): void;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+interface Project extends ForgeRepoRefs {
+  readonly id: number;
+  readonly path: string;
+}
+
+export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise<FakeGitlab> {
+  const projects = new Map<string, Project>();
+  const quota = new ForgeQuota(options.quotaLimit ?? 2000, 60_000);
+  const faults = new FaultSwitch();
+  const requests: ForgeRequestRecord[] = [];
+  let stats = newStats();
+
+  const server = await listenLoopback((req, res, base) => {
+    const url = new URL(req.url ?? '/', base);
+    stats.requests += 1;
+    const record = (status: number | 'hung'): void => {
+      requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, status });
+      if (typeof status === 'number') stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    };
+    const fault = faults.take();
+    if (fault?.kind === 'hang') return record('hung');
+    const rateHeaders = (): Record<string, string> => {
+      const resetDate = new Date(quota.resetEpochSeconds * 1000).toUTCString();
+      return {
+        'ratelimit-limit': String(quota.limit),
+        'ratelimit-observed': String(quota.limit - quota.remaining),
+        'ratelimit-remaining': String(quota.remaining),
+        'ratelimit-reset':
+          options.resetForm === 'http-date' ? resetDate : String(quota.resetEpochSeconds),
+        'ratelimit-resettime': resetDate,
+      };
+    };
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      if (status !== 429) {
+        quota.spend();
+        stats.quotaRequests += 1;
+      }
+      record(status);
+      sendJson(res, status, body, { ...rateHeaders(), ...headers });
+    };
+    if (quota.exhausted()) {
+      const retryAfter = Math.max(0, quota.resetEpochSeconds - Math.floor(Date.now() / 1000));
+      return reply(429, { message: 'Retry later' }, { 'retry-after': String(retryAfter) });
+    }
+    if (fault?.kind === 'rate-limit') {
+      return reply(
+        429,
+        { message: 'Retry later' },
+        { 'retry-after': String(fault.retryAfterSeconds) },
+      );
+    }
+    if (fault?.kind === 'status') return reply(fault.status, errorBody(fault.status));
+    if (options.token !== undefined) {
+      const given =
+        (typeof req.headers['private-token'] === 'string'
+          ? req.headers['private-token']
+          : undefined) ?? bearerOrToken(req.headers.authorization);
+      if (given !== options.token) return reply(401, { message: '401 Unauthorized' });
+    }
+    const match = /^\/api\/v4\/projects\/([^/]+)(\/repository\/(branches|tags))?\/?$/.exec(
+      url.pathname,
+    );
+    if (!match?.[1]) return reply(404, { error: '404 Not Found' });
+    const key = decodeURIComponent(match[1]);
+    const project = /^\d+$/.test(key)
+      ? [...projects.values()].find((p) => String(p.id) === key)
+      : projects.get(key.toLowerCase());
+    if (project === undefined) return reply(404, { message: '404 Project Not Found' });
+    if (match[3] === undefined) return reply(200, projectBody(project, base));
+    const items = match[3] === 'branches' ? branchItems(project, base) : tagItems(project);
+    const { page, perPage } = pageParams(url, 20);
+    const slice = paginate(items, page, perPage);
+    const pageUrl = (n: number) => {
+      const u = new URL(url.pathname, base);
+      u.searchParams.set('page', String(n));
+      u.searchParams.set('per_page', String(perPage));
+      return `<${u.toString()}>`;
+    };
+    const links = [
+      ...(slice.prev !== undefined ? [`${pageUrl(slice.prev)}; rel="prev"`] : []),
+      ...(slice.next !== undefined ? [`${pageUrl(slice.next)}; rel="next"`] : []),
+      `${pageUrl(1)}; rel="first"`,
+      `${pageUrl(slice.totalPages)}; rel="last"`,
+    ];
+    reply(200, slice.items, {
+      'x-page': String(slice.page),
+      'x-per-page': String(perPage),
+      'x-next-page': slice.next === undefined ? '' : String(slice.next),
+      'x-prev-page': slice.prev === undefined ? '' : String(slice.prev),
+      'x-total': String(items.length),
+      'x-total-pages': String(slice.totalPages),
+      link: links.join(', '),
+    });
+  });
+
+  return {
+    url: server.url,
+    quota,
+    get stats() {
+      return stats;
+    },
+    requests,
+    setProject(path, refs) {
+      const split = refs instanceof Map ? splitRefs(refs) : (refs as ForgeRepoRefs);
+      const existing = projects.get(path.toLowerCase());
+      const project: Project = {
+        id: existing?.id ?? 100 + projects.size,
+        path,
+        branches: new Map(split.branches),
+        tags: new Map(split.tags),
+      };
+      projects.set(path.toLowerCase(), project);
+      return project.id;
+    },
+    fault: (fault) => faults.set(fault),
+    resetStats() {
+      stats = newStats();
+      requests.length = 0;
+    },
+    close: () => server.close(),
+  };
+}
+
+function commitBody(sha: string, base: string, path: string): Record<string, unknown> {
+  return {
+    id: sha,
+    short_id: sha.slice(0, 8),
+    created_at: '2024-01-02T03:04:05.000+00:00',
+    parent_ids: [],
+    title: 'Commit',
+    message: 'Commit\n',
+    author_name: 'RepoSentry Test',
+    author_email: 'test@reposentry.invalid',
+    authored_date: '2024-01-02T03:04:05.000+00:00',
+    committer_name: 'RepoSentry Test',
+    committer_email: 'test@reposentry.invalid',
+    committed_date: '2024-01-02T03:04:05.000+00:00',
+    trailers: {},
+    web_url: `${base}/${path}/-/commit/${sha}`,
+  };
+}
+
+function branchItems(project: Project, base: string): unknown[] {
+  return [...project.branches.keys()].sort().map((name) => ({
+    name,
+    commit: commitBody(project.branches.get(name) ?? '', base, project.path),
+    merged: false,
+    protected: name === 'main',
+    developers_can_push: false,
+    developers_can_merge: false,
+    can_push: true,
+    default: name === 'main',
+    web_url: `${base}/${project.path}/-/tree/${encodeURIComponent(name)}`,
+  }));
+}
+
+function tagItems(project: Project): unknown[] {
+  return [...project.tags.keys()]
+    .sort()
+    .reverse()
+    .map((name) => {
+      const sha = project.tags.get(name) ?? '';
+      return {
+        name,
+        message: '',
+        target: sha,
+        commit: commitBody(sha, '', project.path),
+        release: null,
+        protected: false,
+        created_at: null,
+      };
+    });
+}
+
+function projectBody(project: Project, base: string): Record<string, unknown> {
+  const segments = project.path.split('/');
+  const name = segments.at(-1) ?? project.path;
+  const namespace = segments.slice(0, -1).join('/');
+  return {
+    id: project.id,
+    description: null,
+    name,
+    name_with_namespace: segments.join(' / '),
+    path: name,
+    path_with_namespace: project.path,
+    created_at: '2024-01-02T03:04:05.000Z',
+    default_branch: project.branches.has('main')
+      ? 'main'
+      : ([...project.branches.keys()][0] ?? null),
+    tag_list: [],
+    topics: [],
+    ssh_url_to_repo: `git@127.0.0.1:${project.path}.git`,
+    http_url_to_repo: `${base}/${project.path}.git`,
+    web_url: `${base}/${project.path}`,
+    namespace: { id: 1, name: namespace, path: namespace, kind: 'group', full_path: namespace },
+  };
+}
+
+function errorBody(status: number): Record<string, string> {
+  if (status === 401) return { message: '401 Unauthorized' };
+  if (status === 404) return { message: '404 Not Found' };
+  return { message: `${status} Internal Server Error` };
+}
