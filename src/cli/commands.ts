@@ -1,5 +1,13 @@
 import type { CliCommand } from './cli-command.js';
+import { initCommand } from './init-command.js';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
 import { versionCommand } from './version-command.js';
 
 /** Every `reposentry` command, in the order `reposentry help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [versionCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  validateCommand,
+  initCommand,
+  versionCommand,
+];

@@ -1,0 +1,152 @@
+import type { Config } from '../config/config-types.js';
+import { ConfigWatcher } from '../config/config-watcher.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { SecretRegistry } from '../logging/secret-registry.js';
+import { pollRepository, type PollReport } from '../poller/poll-repository.js';
+import { Scheduler } from '../poller/scheduler.js';
+import type { Component } from '../runtime/component.js';
+import { RuntimeManager } from '../runtime/runtime-manager.js';
+import { RetentionPruner } from '../storage/retention-pruner.js';
+import { Storage } from '../storage/storage.js';
+import { DeliveryWorker, type DeliveryAttemptReport } from '../trigger/delivery-worker.js';
+import { VERSION } from '../version.js';
+import { GitClientHolder } from './git-client-holder.js';
+
+export interface DaemonOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly secrets: SecretRegistry;
+  readonly env: NodeJS.ProcessEnv;
+  /** Watch this file (and its repositories file) and reload on change and SIGHUP. */
+  readonly configFile?: string;
+  readonly cwd?: string;
+  /** Observers for the demo, metrics and the event stream. */
+  readonly onPoll?: (report: PollReport) => void;
+  readonly onDeliveryAttempt?: (report: DeliveryAttemptReport) => void;
+}
+
+export interface Daemon {
+  readonly runtime: RuntimeManager;
+  readonly storage: Storage;
+  readonly scheduler: Scheduler;
+  readonly worker: DeliveryWorker;
+  readonly watcher: ConfigWatcher | undefined;
+  config(): Config;
+  /** Applies a new valid config to every component (what a reload does). */
+  applyConfig(config: Config): Promise<void>;
+  /** SIGHUP: re-read the config file. */
+  reload(): void;
+}
+
+/**
+ * The composition root of the daemon: storage -> retention -> trigger -> scheduler -> config
+ * watcher, started in that order and stopped in reverse, so polling stops first, deliveries in
+ * flight finish next, and the database closes last.
+ */
+export function createDaemon(options: DaemonOptions): Daemon {
+  const { log } = options;
+  let config = options.config;
+  const storage = new Storage({
+    path: config.storage.sqlitePath,
+    busyTimeoutMs: config.storage.busyTimeoutMs,
+    log: log.child({ component: 'storage' }),
+  });
+  const pruner = new RetentionPruner({
+    storage,
+    retentionMs: config.storage.retentionMs,
+    log: log.child({ component: 'retention' }),
+  });
+  const worker = new DeliveryWorker({
+    config,
+    storage,
+    log: log.child({ component: 'trigger' }),
+    version: VERSION,
+    ...(options.onDeliveryAttempt ? { onAttempt: options.onDeliveryAttempt } : {}),
+  });
+  let gitClients: GitClientHolder | undefined;
+  const pollerLog = log.child({ component: 'poller' });
+  const scheduler = new Scheduler({
+    config,
+    log: pollerLog,
+    onScheduled: (repository, nextPollAt) => {
+      if (storage.isOpen) storage.pollStates.setNextPollAt(repository, nextPollAt.getTime());
+    },
+    pollOne: async (repo, signal) => {
+      gitClients ??= new GitClientHolder(config, {
+        log: log.child({ component: 'gitclient' }),
+        httpCache: storage.httpCache,
+        gitEnv: options.env,
+      });
+      const holder = gitClients;
+      const { outcome } = await pollRepository(repo, signal, {
+        storage,
+        gitClient: () => holder.current,
+        config: () => config,
+        log: pollerLog,
+        onRecorded: () => worker.wake(),
+        ...(options.onPoll ? { onReport: options.onPoll } : {}),
+      });
+      return outcome;
+    },
+  });
+
+  const applyConfig = async (next: Config): Promise<void> => {
+    warnAboutRestartOnlyChanges(config, next, log);
+    config = next;
+    log.level = next.app.logLevel;
+    gitClients?.applyConfig(next);
+    await runtime.applyConfig(next);
+    log.info('Configuration applied', { repositories: next.repositories.length });
+  };
+
+  const watcher =
+    options.configFile === undefined
+      ? undefined
+      : new ConfigWatcher({
+          file: options.configFile,
+          env: options.env,
+          log: log.child({ component: 'config' }),
+          secrets: options.secrets,
+          initial: config,
+          ...(options.cwd ? { cwd: options.cwd } : {}),
+          onChange: applyConfig,
+        });
+
+  const components: Component[] = [storage, pruner, worker, scheduler];
+  if (watcher) components.push(watcher);
+  const runtime = new RuntimeManager(components, log.child({ component: 'runtime' }));
+
+  return {
+    runtime,
+    storage,
+    scheduler,
+    worker,
+    watcher,
+    config: () => config,
+    applyConfig,
+    reload: () => {
+      if (watcher) void watcher.reload();
+    },
+  };
+}
+
+/** Settings read once at start-up; a reload that changes them says so instead of ignoring them. */
+function warnAboutRestartOnlyChanges(previous: Config, next: Config, log: Logger): void {
+  const restartOnly: [string, unknown, unknown][] = [
+    ['storage.sqlite.path', previous.storage.sqlitePath, next.storage.sqlitePath],
+    [
+      'storage.sqlite.connection_timeout',
+      previous.storage.busyTimeoutMs,
+      next.storage.busyTimeoutMs,
+    ],
+    ['app.health_check_port', previous.app.healthCheckPort, next.app.healthCheckPort],
+    ['api.listen_address', previous.api.listenAddress, next.api.listenAddress],
+    ['app.log_format', previous.app.logFormat, next.app.logFormat],
+    ['app.log_file', previous.app.logFile, next.app.logFile],
+  ];
+  for (const [key, before, after] of restartOnly) {
+    if (JSON.stringify(before) !== JSON.stringify(after)) {
+      log.warn('Config change takes effect after a restart', { key });
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import type { Config, RepositoryConfig } from '../config/config-types.js';
+import {
+  RateLimitError,
+  errorCodeOf,
+  errorMessageOf,
+  type ErrorCode,
+} from '../errors/reposentry-error.js';
+import { eventIdOf, type ChangeEvent } from '../events/change-event.js';
+import type { GitClient, RefCost, RefSource } from '../gitclient/index.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { PollRecordResult } from '../storage/poll-recorder.js';
+import type { Storage } from '../storage/storage.js';
+import { detectChanges } from './detect-changes.js';
+import type { PollOutcome } from './scheduler.js';
+
+/** What one poll of one repository did; feeds logs, metrics and `reposentry poll --once`. */
+export interface PollReport {
+  readonly repository: string;
+  readonly provider: RepositoryConfig['provider'];
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly via?: RefSource;
+  readonly unchanged?: boolean;
+  readonly fallbackReason?: ErrorCode;
+  readonly cost?: RefCost;
+  /** Transitions detected (recorded ones when `record`, would-be ones otherwise). */
+  readonly events: readonly ChangeEvent[];
+  /** Of `events`, those that were new and got deliveries (when recorded). */
+  readonly newEvents: readonly ChangeEvent[];
+  readonly code?: ErrorCode;
+  readonly error?: string;
+}
+
+export interface PollRepositoryDeps {
+  readonly storage: Pick<Storage, 'refStates' | 'pollStates' | 'recordPoll' | 'recordPollFailure'>;
+  readonly gitClient: () => GitClient;
+  readonly config: () => Config;
+  readonly log: Logger;
+  /** false: compare with the recorded state but write nothing (a dry run). */
+  readonly record?: boolean;
+  /** After a successful outbox write (wakes the delivery worker). */
+  readonly onRecorded?: (result: PollRecordResult) => void;
+  readonly onReport?: (report: PollReport) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * One poll of one repository: list refs through its git client, compare with the recorded state,
+ * and write the new state, the events and their pending deliveries in one transaction. A failure
+ * is recorded and logged once with its code; it never throws.
+ */
+export async function pollRepository(
+  repo: RepositoryConfig,
+  signal: AbortSignal,
+  deps: PollRepositoryDeps,
+): Promise<{ outcome: PollOutcome; report: PollReport }> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const record = deps.record ?? true;
+  try {
+    const listing = await deps
+      .gitClient()
+      .listRefs(repo, { includeTags: repo.tagRegex !== undefined, signal });
+    const polledAt = now();
+    const state = deps.storage.pollStates.get(repo.name);
+    const baselined = state?.baselined ?? { branch: false, tag: false };
+    const detected = detectChanges({
+      stored: deps.storage.refStates.shas(repo.name),
+      listed: listing.refs,
+      repository: repo,
+      baselined,
+      triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
+    });
+    const events = detected.transitions.map((t): ChangeEvent => ({
+      id: eventIdOf(repo.name, t.ref, t.before, t.after),
+      type: t.type,
+      repository: { name: repo.name, url: repo.url, provider: repo.provider },
+      ref: t.ref,
+      before: t.before,
+      after: t.after,
+      detectedAt: new Date(polledAt),
+    }));
+    let newEvents: readonly ChangeEvent[] = events;
+    if (record) {
+      const result = deps.storage.recordPoll({
+        repository: repo,
+        refs: { upsert: detected.upsert, remove: detected.remove },
+        events,
+        targets: [{ url: repo.eventListenerUrl, format: repo.payloadFormat }],
+        pollState: {
+          polledAt,
+          nextPollAt: polledAt + repo.pollingIntervalMs,
+          via: listing.via,
+          baselined: { branch: true, tag: repo.tagRegex !== undefined },
+        },
+      });
+      newEvents = result.newEvents;
+      if (result.newEvents.length > 0) deps.onRecorded?.(result);
+    }
+    const report: PollReport = {
+      repository: repo.name,
+      provider: repo.provider,
+      ok: true,
+      durationMs: now() - startedAt,
+      via: listing.via,
+      unchanged: listing.unchanged,
+      cost: listing.cost,
+      events,
+      newEvents,
+      ...(listing.fallbackReason ? { fallbackReason: listing.fallbackReason } : {}),
+    };
+    for (const event of newEvents) {
+      deps.log.info('Change detected', {
+        repo: repo.name,
+        type: event.type,
+        ref: event.ref,
+        eventId: event.id,
+        after: event.after,
+      });
+    }
+    deps.onReport?.(report);
+    return { outcome: { ok: true }, report };
+  } catch (err) {
+    const code = errorCodeOf(err);
+    const message = errorMessageOf(err);
+    const durationMs = now() - startedAt;
+    let failures = 1;
+    if (record && code !== 'cancelled' && code !== 'shutting-down') {
+      try {
+        failures = deps.storage.recordPollFailure(repo, {
+          code,
+          message,
+          at: now(),
+          nextPollAt: now() + repo.pollingIntervalMs,
+        });
+      } catch (storageErr) {
+        deps.log.error('Could not record poll failure', {
+          repo: repo.name,
+          code: errorCodeOf(storageErr),
+          error: errorMessageOf(storageErr),
+        });
+      }
+    }
+    deps.log.warn('Poll failed', {
+      repo: repo.name,
+      provider: repo.provider,
+      code,
+      error: message,
+      durationMs,
+      consecutiveFailures: failures,
+    });
+    const report: PollReport = {
+      repository: repo.name,
+      provider: repo.provider,
+      ok: false,
+      durationMs,
+      events: [],
+      newEvents: [],
+      code,
+      error: message,
+    };
+    deps.onReport?.(report);
+    const retryAt = err instanceof RateLimitError ? err.resetAt : undefined;
+    return { outcome: { ok: false, code, ...(retryAt ? { retryAt } : {}) }, report };
+  }
+}

@@ -1,0 +1,321 @@
+import type { Config } from '../config/config-types.js';
+import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { Component, ComponentHealth } from '../runtime/component.js';
+import type { Reconfigurable } from '../runtime/runtime-manager.js';
+import type { ClaimedDelivery } from '../storage/delivery-record.js';
+import type { Storage } from '../storage/storage.js';
+import type { DeliveryStatus } from '../storage/storage-types.js';
+import { buildPayload } from './payloads/build-payload.js';
+import { retryDelayMs } from './retry-delay.js';
+import { sendDelivery, type DeliveryOutcome } from './send-delivery.js';
+import { signDelivery } from './sign-delivery.js';
+
+/** One finished attempt, for metrics and the live event stream. */
+export interface DeliveryAttemptReport {
+  readonly deliveryId: number;
+  readonly eventId: string;
+  readonly repository: string;
+  readonly targetUrl: string;
+  readonly attempt: number;
+  readonly status: Exclude<DeliveryStatus, 'in_flight'>;
+  readonly outcome: DeliveryOutcome;
+  /** Detection to this attempt's response. */
+  readonly sinceDetectedMs: number;
+}
+
+export interface DeliveryWorkerOptions {
+  readonly config: Config;
+  readonly storage: Pick<Storage, 'deliveries'>;
+  readonly log: Logger;
+  readonly version: string;
+  /** Deliveries in flight at once, all targets together. */
+  readonly concurrency?: number;
+  /** Deliveries in flight at once to one EventListener URL. */
+  readonly perTargetConcurrency?: number;
+  /** Longest sleep between looks at the queue when nothing wakes the worker. */
+  readonly idleCheckMs?: number;
+  readonly onAttempt?: (report: DeliveryAttemptReport) => void;
+  readonly random?: () => number;
+}
+
+/**
+ * Drains the outbox: claims due deliveries (oldest first, one per ref lane at a time), builds
+ * and stores the payload at the first attempt so every later attempt sends the same bytes,
+ * signs it, POSTs it, records the attempt, then marks it delivered, schedules a retry with
+ * backoff (Retry-After honoured), or marks it failed (a 4xx other than 408/429, or
+ * `tekton.retry_attempts` retries spent). Woken at once by `wake()`, else by its own timer.
+ */
+export class DeliveryWorker implements Component, Reconfigurable {
+  readonly name = 'trigger';
+  private config: Config;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly active = new Map<number, Promise<void>>();
+  private readonly perTarget = new Map<string, number>();
+  private readonly backlog: ClaimedDelivery[] = [];
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private lastError: { code: string; message: string } | undefined;
+  private delivered = 0;
+  private failed = 0;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.config = options.config;
+  }
+
+  start(): Promise<void> {
+    const requeued = this.options.storage.deliveries.requeueInFlight();
+    if (requeued > 0)
+      this.options.log.warn('Deliveries interrupted by a previous stop are queued again', {
+        count: requeued,
+      });
+    if (this.config.tekton.secret === undefined) {
+      this.options.log.warn(
+        'tekton.secret is not set: deliveries are sent without a signature or token',
+      );
+    }
+    this.running = true;
+    this.loopDone = this.loop();
+    return Promise.resolve();
+  }
+
+  async stop(signal: AbortSignal): Promise<void> {
+    this.running = false;
+    this.wake();
+    const abort = (): void => this.abort.abort();
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    await this.loopDone;
+    await Promise.allSettled([...this.active.values()]);
+    // Claimed but never started: back to the queue for the next start.
+    for (const claimed of this.backlog.splice(0)) {
+      this.options.storage.deliveries.scheduleRetry(
+        claimed.delivery.id,
+        Date.now(),
+        'not sent: shutting down',
+      );
+    }
+  }
+
+  applyConfig(config: Config): void {
+    this.config = config;
+  }
+
+  /** Looks at the queue now (new events were recorded, or a redelivery was requested). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  health(): ComponentHealth {
+    const details = { inFlight: this.active.size, delivered: this.delivered, failed: this.failed };
+    if (!this.running) return { status: 'stopped', details };
+    if (this.lastError) {
+      return {
+        status: 'degraded',
+        message: `last delivery error: ${this.lastError.code}`,
+        details: { ...details, lastError: this.lastError },
+      };
+    }
+    return { status: 'healthy', details };
+  }
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? 16;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      let claimed: ClaimedDelivery[] = [];
+      const free = this.concurrency - this.active.size - this.backlog.length;
+      try {
+        if (free > 0) claimed = this.options.storage.deliveries.claimDue(Date.now(), free);
+      } catch (err) {
+        this.options.log.error('Could not read the delivery queue', {
+          code: errorCodeOf(err),
+          error: errorMessageOf(err),
+        });
+      }
+      this.backlog.push(...claimed);
+      this.launchBacklog();
+      if (claimed.length > 0 && claimed.length === free) continue;
+      if (this.woken) continue;
+      await this.sleep(this.sleepMs());
+    }
+  }
+
+  private sleepMs(): number {
+    const idle = this.options.idleCheckMs ?? 30_000;
+    let next: number | undefined;
+    try {
+      next = this.options.storage.deliveries.nextDueAt();
+    } catch {
+      next = undefined;
+    }
+    if (next === undefined) return idle;
+    const wait = next - Date.now();
+    // Due but not claimable (its ref lane is busy): a finishing delivery wakes us.
+    return wait <= 0 ? idle : Math.min(wait, idle);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  private launchBacklog(): void {
+    const limit = this.options.perTargetConcurrency ?? 8;
+    for (let i = 0; i < this.backlog.length;) {
+      const claimed = this.backlog[i];
+      if (claimed === undefined) break;
+      const target = claimed.delivery.targetUrl;
+      const busy = this.perTarget.get(target) ?? 0;
+      if (busy >= limit) {
+        i += 1;
+        continue;
+      }
+      this.backlog.splice(i, 1);
+      this.perTarget.set(target, busy + 1);
+      const run = this.deliver(claimed).finally(() => {
+        this.active.delete(claimed.delivery.id);
+        this.perTarget.set(target, (this.perTarget.get(target) ?? 1) - 1);
+        this.launchBacklog();
+        this.wake();
+      });
+      this.active.set(claimed.delivery.id, run);
+    }
+  }
+
+  private async deliver({ delivery, event }: ClaimedDelivery): Promise<void> {
+    const store = this.options.storage.deliveries;
+    const { tekton } = this.config;
+    try {
+      const payload =
+        delivery.payload ??
+        (() => {
+          const built = buildPayload(delivery.format, event, {
+            version: this.options.version,
+            extraHeaders: tekton.headers,
+          });
+          return store.savePayload(delivery.id, built.body, built.headers);
+        })();
+      const attempt = delivery.attempts + 1;
+      const startedAt = Date.now();
+      const outcome = await sendDelivery({
+        url: delivery.targetUrl,
+        body: payload.body,
+        headers: {
+          ...payload.headers,
+          ...signDelivery(delivery.format, payload.body, tekton.secret, attempt),
+        },
+        timeoutMs: tekton.timeoutMs,
+        signal: this.abort.signal,
+      });
+      store.recordAttempt(delivery.id, {
+        attempt,
+        startedAt,
+        statusCode: outcome.statusCode,
+        latencyMs: outcome.latencyMs,
+        error: outcome.error,
+      });
+      const status = this.settle(delivery.id, delivery.roundAttempts + 1, outcome);
+      const fields = {
+        eventId: event.id,
+        repo: event.repository.name,
+        ref: event.ref,
+        target: delivery.targetUrl,
+        attempt,
+        statusCode: outcome.statusCode,
+        latencyMs: outcome.latencyMs,
+      };
+      if (status === 'delivered') {
+        this.delivered += 1;
+        this.lastError = undefined;
+        this.options.log.info('Delivered', fields);
+      } else {
+        this.lastError = { code: outcome.code, message: outcome.error ?? 'unknown' };
+        if (status === 'failed') this.failed += 1;
+        const message =
+          status === 'failed'
+            ? 'Delivery failed, giving up'
+            : 'Delivery attempt failed, will retry';
+        this.options.log.warn(message, { ...fields, code: outcome.code, error: outcome.error });
+      }
+      this.options.onAttempt?.({
+        deliveryId: delivery.id,
+        eventId: event.id,
+        repository: event.repository.name,
+        targetUrl: delivery.targetUrl,
+        attempt,
+        status,
+        outcome,
+        sinceDetectedMs: Date.now() - event.detectedAt.getTime(),
+      });
+    } catch (err) {
+      // A storage or payload failure: leave the delivery to requeueInFlight / a later attempt.
+      this.lastError = { code: errorCodeOf(err), message: errorMessageOf(err) };
+      this.options.log.error('Delivery could not be processed', {
+        eventId: event.id,
+        code: errorCodeOf(err),
+        error: errorMessageOf(err),
+      });
+      try {
+        store.scheduleRetry(
+          delivery.id,
+          Date.now() + this.config.tekton.retryBackoffMs,
+          errorMessageOf(err),
+        );
+      } catch {
+        // The database is unreachable; the delivery stays in_flight and is requeued at start-up.
+      }
+    }
+  }
+
+  private settle(
+    id: number,
+    roundAttempts: number,
+    outcome: DeliveryOutcome,
+  ): Exclude<DeliveryStatus, 'in_flight'> {
+    const store = this.options.storage.deliveries;
+    const { tekton } = this.config;
+    if (outcome.ok) {
+      store.markDelivered(id, Date.now());
+      return 'delivered';
+    }
+    const error = outcome.error ?? outcome.code;
+    if (!outcome.retryable) {
+      store.markFailed(id, error, outcome.statusCode);
+      return 'failed';
+    }
+    if (roundAttempts > tekton.retryAttempts && !this.abort.signal.aborted) {
+      store.markFailed(
+        id,
+        `${error} (gave up after ${roundAttempts} attempts)`,
+        outcome.statusCode,
+      );
+      return 'failed';
+    }
+    const delay = this.abort.signal.aborted
+      ? 0
+      : retryDelayMs(
+          roundAttempts,
+          { baseMs: tekton.retryBackoffMs, maxMs: tekton.maxRetryBackoffMs },
+          outcome.retryAfterMs,
+          this.options.random,
+        );
+    store.scheduleRetry(id, Date.now() + delay, error, outcome.statusCode);
+    return 'pending';
+  }
+}
