@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createGitRepoFactory,
+  type BareRepo,
+  type GitRepoFactory,
+} from '../helpers/git-repo-factory.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
+import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+const SECRET = 'e2e-shared-secret-4f1c';
+
+describe('a commit pushed to a watched repository', () => {
+  let factory: GitRepoFactory;
+  let repo: BareRepo;
+  let receiver: WebhookReceiver;
+  let dataDir: string;
+  let daemon: TestDaemon | undefined;
+
+  beforeEach(async () => {
+    factory = await createGitRepoFactory();
+    repo = await factory.createBareRepo('org/app');
+    await repo.commit('main', 'first');
+    receiver = await createWebhookReceiver({ secret: SECRET });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'rs-e2e-'));
+  });
+
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+    await receiver.close();
+    await factory.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function config(
+    overrides: { tekton?: Record<string, unknown>; repo?: Record<string, unknown> } = {},
+  ): Record<string, unknown> {
+    return {
+      app: { data_dir: dataDir, log_level: 'debug' },
+      polling: { interval: '1s', jitter: 0 },
+      tekton: {
+        event_listener_url: receiver.url,
+        secret: SECRET,
+        retry_backoff: '100ms',
+        max_retry_backoff: '300ms',
+        ...overrides.tekton,
+      },
+      repositories: [
+        {
+          name: 'app',
+          url: repo.fileUrl,
+          provider: 'git',
+          branch_regex: '.*',
+          tag_regex: '^v',
+          ...overrides.repo,
+        },
+      ],
+    };
+  }
+
+  async function pollNow(): Promise<void> {
+    const d = daemon!.daemon;
+    const before = d.storage.pollStates.get('app')?.lastPollAt ?? 0;
+    for (let i = 0; i < 400; i += 1) {
+      if (d.scheduler.entry('app')?.state === 'scheduled') {
+        d.scheduler.pollNow('app');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (let i = 0; i < 400; i += 1) {
+      if ((d.storage.pollStates.get('app')?.lastPollAt ?? 0) > before) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('poll did not happen');
+  }
+
+  it('is delivered exactly once, signed over the exact bytes, and recorded with its attempt', async () => {
+    daemon = await startTestDaemon(config({ repo: { polling_interval: '1h' } }));
+    await pollNow();
+    expect(receiver.requests).toHaveLength(0);
+    const sha = await repo.commit('main', 'second');
+    await pollNow();
+    await pollNow();
+    await receiver.waitFor((r) => r.length >= 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(receiver.requests).toHaveLength(1);
+    const [request] = receiver.requests;
+    expect(request!.signatureValid).toBe(true);
+    expect(request!.headers['x-github-event']).toBe('push');
+    expect(request!.json).toMatchObject({ ref: 'refs/heads/main', after: sha });
+    const events = daemon.daemon.storage.events.list({ limit: 10 });
+    expect(events.events).toHaveLength(1);
+    const deliveries = daemon.daemon.storage.deliveries.listForEvent(events.events[0]!.id);
+    expect(deliveries[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(deliveries[0]!.attemptLog[0]).toMatchObject({ statusCode: 200 });
+    expect(daemon.logs.text()).not.toContain(SECRET);
+  });
+
+  it('reports branch creation and deletion and tag pushes', async () => {
+    daemon = await startTestDaemon(config({ repo: { polling_interval: '1h' } }));
+    await pollNow();
+    await repo.createBranch('feature', 'main');
+    await repo.tag('v1.0', 'main');
+    await repo.tag('nightly', 'main');
+    await pollNow();
+    await repo.deleteBranch('feature');
+    await pollNow();
+    await receiver.waitFor((r) => r.length >= 3);
+    const seen = receiver.requests.map((r) => [r.json.ref, r.json.created, r.json.deleted]);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['refs/heads/feature', true, false],
+        ['refs/tags/v1.0', true, false],
+        ['refs/heads/feature', false, true],
+      ]),
+    );
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('retries while the receiver is down and delivers once it is back, without duplicates', async () => {
+    daemon = await startTestDaemon(
+      config({ repo: { polling_interval: '1h' }, tekton: { retry_attempts: 50 } }),
+    );
+    await pollNow();
+    await receiver.down();
+    await repo.commit('main', 'during outage');
+    await pollNow();
+    const [event] = daemon.daemon.storage.events.list({ limit: 1 }).events;
+    const attempts = (): number =>
+      daemon!.daemon.storage.deliveries.listForEvent(event!.id)[0]!.attempts;
+    for (let i = 0; i < 500 && attempts() < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    const during = daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]!;
+    expect(during.attempts).toBeGreaterThanOrEqual(2);
+    expect(during.status).not.toBe('delivered');
+    await receiver.reopen();
+    await receiver.waitFor((r) => r.length >= 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.deliveredIds()).toEqual([event!.id]);
+    expect(daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]!.status).toBe('delivered');
+  });
+
+  it('marks a delivery the receiver rejects with 400 as failed without retrying it', async () => {
+    receiver.respondWith(400);
+    daemon = await startTestDaemon(config({ repo: { polling_interval: '1h' } }));
+    await pollNow();
+    await repo.commit('main', 'rejected');
+    await pollNow();
+    await receiver.waitFor((r) => r.length >= 1);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(receiver.requests).toHaveLength(1);
+    const [event] = daemon.daemon.storage.events.list({ limit: 1 }).events;
+    expect(daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastStatusCode: 400,
+    });
+  });
+
+  it('gives up after retry_attempts retries and keeps the delivery for redelivery', async () => {
+    receiver.respondWith(503);
+    daemon = await startTestDaemon(
+      config({
+        repo: { polling_interval: '1h' },
+        tekton: { retry_attempts: 2, retry_backoff: '50ms', max_retry_backoff: '50ms' },
+      }),
+    );
+    await pollNow();
+    await repo.commit('main', 'unavailable');
+    await pollNow();
+    await receiver.waitFor((r) => r.length >= 3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.requests).toHaveLength(3);
+    const [event] = daemon.daemon.storage.events.list({ limit: 1 }).events;
+    expect(daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+    });
+    expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
+    expect(receiver.requests.map((r) => r.headers['x-reposentry-delivery-attempt'])).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { eventIdOf, type ChangeEvent, type EventType } from '../../src/events/change-event.js';
+import { Storage, type StorageOptions } from '../../src/storage/storage.js';
+import type { DeliveryTarget, RepositoryIdentity } from '../../src/storage/storage-types.js';
+import { createCaptureLogger } from '../helpers/capture-logger.js';
+
+export const REPO: RepositoryIdentity = {
+  name: 'my-app',
+  provider: 'github',
+  url: 'https://github.com/org/my-app',
+};
+
+export const TARGET = { url: 'http://el.example.test:8080', format: 'github' } as const;
+
+/** A fresh directory under the OS temp dir; `cleanup` removes it. */
+export function makeTempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'reposentry-storage-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An opened Storage on `<dir>/reposentry.db` with a captured logger. */
+export function openStorage(dir: string, options: Partial<StorageOptions> = {}): Storage {
+  const storage = new Storage({
+    path: path.join(dir, 'reposentry.db'),
+    busyTimeoutMs: 1_000,
+    log: createCaptureLogger().log,
+    ...options,
+  });
+  storage.open();
+  return storage;
+}
+
+function typeOf(ref: string, before: string | null, after: string | null): EventType {
+  const kind = ref.startsWith('refs/tags/') ? 'tag' : 'branch';
+  const action = before === null ? 'created' : after === null ? 'deleted' : 'updated';
+  return `${kind}.${action}`;
+}
+
+/** A ChangeEvent with its real deterministic id. */
+export function makeEvent(
+  ref: string,
+  before: string | null,
+  after: string | null,
+  detectedAt: number,
+  repository: RepositoryIdentity = REPO,
+): ChangeEvent {
+  return {
+    id: eventIdOf(repository.name, ref, before, after),
+    type: typeOf(ref, before, after),
+    repository,
+    ref,
+    before,
+    after,
+    detectedAt: new Date(detectedAt),
+  };
+}
+
+/** A 40-hex sha derived from a number, readable in failures. */
+export function sha(n: number): string {
+  return n.toString(16).padStart(40, '0');
+}
+
+export const BASELINED = { branch: true, tag: true } as const;
+
+/** Records one event (and a ref update) the way the poller does, with one target. */
+export function recordEvent(
+  storage: Storage,
+  event: ChangeEvent,
+  targets: readonly DeliveryTarget[] = [TARGET],
+): void {
+  const at = event.detectedAt.getTime();
+  storage.recordPoll({
+    repository: event.repository,
+    refs: {
+      upsert: event.after === null ? [] : [{ ref: event.ref, sha: event.after }],
+      remove: event.after === null ? [event.ref] : [],
+    },
+    events: [event],
+    targets,
+    pollState: { polledAt: at, nextPollAt: at + 60_000, via: 'api', baselined: BASELINED },
+  });
+}
