@@ -1,4 +1,5 @@
 import type { CliCommand } from './cli-command.js';
+import { demoCommand } from './demo-command.js';
 import { initCommand } from './init-command.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
@@ -9,5 +10,6 @@ export const COMMANDS: readonly CliCommand[] = [
   runCommand,
   validateCommand,
   initCommand,
+  demoCommand,
   versionCommand,
 ];
