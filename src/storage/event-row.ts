@@ -1,0 +1,43 @@
+import type { Provider } from '../config/config-types.js';
+import type { ChangeEvent, EventType } from '../events/change-event.js';
+
+/** A recorded event: the ChangeEvent plus its position in the event log. */
+export interface StoredEvent extends ChangeEvent {
+  /** Insertion order; grows forever, never reused (cursor and SSE `id`). */
+  readonly seq: number;
+}
+
+/** The events columns as selected by `EVENT_COLUMNS`. */
+export interface EventRow {
+  seq: number;
+  id: string;
+  repository: string;
+  repositoryUrl: string;
+  provider: Provider;
+  ref: string;
+  type: EventType;
+  beforeSha: string | null;
+  afterSha: string | null;
+  detectedAt: number;
+}
+
+/** Select list for `EventRow`; `alias` is the events table's alias in the query. */
+export function eventColumns(alias: string): string {
+  return `${alias}.seq AS seq, ${alias}.id AS id, ${alias}.repository AS repository,
+    ${alias}.repository_url AS repositoryUrl, ${alias}.provider AS provider, ${alias}.ref AS ref,
+    ${alias}.type AS type, ${alias}.before_sha AS beforeSha, ${alias}.after_sha AS afterSha,
+    ${alias}.detected_at AS detectedAt`;
+}
+
+export function eventFromRow(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    type: row.type,
+    repository: { name: row.repository, url: row.repositoryUrl, provider: row.provider },
+    ref: row.ref,
+    before: row.beforeSha,
+    after: row.afterSha,
+    detectedAt: new Date(row.detectedAt),
+  };
+}

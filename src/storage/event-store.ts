@@ -1,0 +1,173 @@
+import { ReposentryError } from '../errors/reposentry-error.js';
+import type { ChangeEvent, EventType } from '../events/change-event.js';
+import { decodeEventCursor, encodeEventCursor } from './event-cursor.js';
+import { eventColumns, eventFromRow, type EventRow, type StoredEvent } from './event-row.js';
+import { SqlStore } from './sql-store.js';
+import type { DeliveryStatus, EpochMs } from './storage-types.js';
+
+/** The largest page `EventStore.list` returns. */
+export const MAX_EVENT_PAGE_SIZE = 1000;
+
+export interface EventQuery {
+  readonly repository?: string | undefined;
+  /** Full ref name. */
+  readonly ref?: string | undefined;
+  readonly type?: EventType | undefined;
+  /** Only events with at least one delivery in this status. */
+  readonly status?: DeliveryStatus | undefined;
+  /** Only events detected at or after this time. */
+  readonly since?: EpochMs | undefined;
+  /** 1..MAX_EVENT_PAGE_SIZE. */
+  readonly limit: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+export interface EventListItem extends StoredEvent {
+  /** How many of the event's deliveries are in each status. */
+  readonly deliveryCounts: Readonly<Record<DeliveryStatus, number>>;
+}
+
+export interface EventPage {
+  /** Newest first. */
+  readonly events: readonly EventListItem[];
+  /** Present when older events match: pass it as `cursor` for the next page. */
+  readonly nextCursor?: string;
+}
+
+function emptyCounts(): Record<DeliveryStatus, number> {
+  return { pending: 0, in_flight: 0, delivered: 0, failed: 0 };
+}
+
+/** The events table: one row per distinct transition, keyed by its deterministic id. */
+export class EventStore extends SqlStore {
+  /** Inserts the event unless its id is recorded; returns whether it was new. */
+  insertIfNew(event: ChangeEvent): boolean {
+    return this.guard(
+      () =>
+        this.db
+          .prepare(
+            `INSERT INTO events (id, repository, repository_url, provider, ref, type, before_sha,
+               after_sha, detected_at)
+             VALUES (@id, @repository, @url, @provider, @ref, @type, @before, @after, @at)
+             ON CONFLICT (id) DO NOTHING`,
+          )
+          .run({
+            id: event.id,
+            repository: event.repository.name,
+            url: event.repository.url,
+            provider: event.repository.provider,
+            ref: event.ref,
+            type: event.type,
+            before: event.before,
+            after: event.after,
+            at: event.detectedAt.getTime(),
+          }).changes === 1,
+    );
+  }
+
+  get(id: string): StoredEvent | undefined {
+    const row = this.guard(() =>
+      this.db
+        .prepare<[string], EventRow>(`SELECT ${eventColumns('e')} FROM events e WHERE e.id = ?`)
+        .get(id),
+    );
+    return row && eventFromRow(row);
+  }
+
+  /** Newest first, filtered, one page at a time; a malformed cursor or limit is `bad-request`. */
+  list(query: EventQuery): EventPage {
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_EVENT_PAGE_SIZE) {
+      throw new ReposentryError(
+        'bad-request',
+        `limit must be an integer from 1 to ${MAX_EVENT_PAGE_SIZE}`,
+      );
+    }
+    const params: Record<string, string | number> = { limit: query.limit + 1 };
+    const where: string[] = [];
+    const add = (name: string, clause: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(clause);
+      params[name] = value;
+    };
+    add(
+      'cursor',
+      'e.seq < @cursor',
+      query.cursor === undefined ? undefined : decodeEventCursor(query.cursor),
+    );
+    add('repository', 'e.repository = @repository', query.repository);
+    add('ref', 'e.ref = @ref', query.ref);
+    add('type', 'e.type = @type', query.type);
+    add('since', 'e.detected_at >= @since', query.since);
+    add(
+      'status',
+      'EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = @status)',
+      query.status,
+    );
+    const rows = this.guard(() =>
+      this.db
+        .prepare<[Record<string, string | number>], EventRow>(
+          `SELECT ${eventColumns('e')} FROM events e
+           ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY e.seq DESC LIMIT @limit`,
+        )
+        .all(params),
+    );
+    const page = rows.slice(0, query.limit);
+    const counts = this.deliveryCounts(page.map((row) => row.id));
+    const events = page.map((row) => ({
+      ...eventFromRow(row),
+      deliveryCounts: counts.get(row.id) ?? emptyCounts(),
+    }));
+    const last = page.at(-1);
+    return rows.length > query.limit && last
+      ? { events, nextCursor: encodeEventCursor(last.seq) }
+      : { events };
+  }
+
+  /** Events recorded after `seq`, oldest first (SSE resume from Last-Event-ID). */
+  listAfter(seq: number, limit: number): StoredEvent[] {
+    return this.guard(() =>
+      this.db
+        .prepare<[number, number], EventRow>(
+          `SELECT ${eventColumns('e')} FROM events e WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
+        )
+        .all(seq, limit)
+        .map(eventFromRow),
+    );
+  }
+
+  /** The highest seq recorded so far (0 when none). */
+  latestSeq(): number {
+    return this.guard(
+      () =>
+        this.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()
+          ?.seq ?? 0,
+    );
+  }
+
+  count(): number {
+    return this.guard(
+      () => this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()?.n ?? 0,
+    );
+  }
+
+  private deliveryCounts(eventIds: readonly string[]): Map<string, Record<DeliveryStatus, number>> {
+    const result = new Map<string, Record<DeliveryStatus, number>>();
+    if (eventIds.length === 0) return result;
+    const rows = this.guard(() =>
+      this.db
+        .prepare<[string], { eventId: string; status: DeliveryStatus; n: number }>(
+          `SELECT event_id AS eventId, status, count(*) AS n FROM deliveries
+           WHERE event_id IN (SELECT value FROM json_each(?)) GROUP BY event_id, status`,
+        )
+        .all(JSON.stringify(eventIds)),
+    );
+    for (const row of rows) {
+      const counts = result.get(row.eventId) ?? emptyCounts();
+      counts[row.status] = row.n;
+      result.set(row.eventId, counts);
+    }
+    return result;
+  }
+}

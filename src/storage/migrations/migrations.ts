@@ -1,0 +1,5 @@
+import { initialSchema } from './initial-schema.js';
+import type { Migration } from './migration.js';
+
+/** Every schema step, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ResolvedPayloadFormat } from '../config/config-types.js';
+import {
+  BASELINED,
+  makeEvent,
+  makeTempDir,
+  openStorage,
+  REPO,
+  sha,
+  TARGET,
+} from '../../test/storage/storage-fixtures.js';
+import type { Storage } from './storage.js';
+
+const MAIN = 'refs/heads/main';
+const DEV = 'refs/heads/dev';
+
+describe('Storage.recordPoll (the outbox)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let storage: Storage;
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+    storage = openStorage(dir);
+  });
+  afterEach(() => {
+    storage.close();
+    cleanup();
+  });
+
+  function baseline(): void {
+    storage.recordPoll({
+      repository: REPO,
+      refs: {
+        upsert: [
+          { ref: MAIN, sha: sha(1) },
+          { ref: DEV, sha: sha(2) },
+        ],
+        remove: [],
+      },
+      events: [],
+      targets: [TARGET],
+      pollState: { polledAt: 1_000, nextPollAt: 61_000, via: 'api', baselined: BASELINED },
+    });
+  }
+
+  it('writes ref state, events, one pending delivery per target, and poll state', () => {
+    baseline();
+    const update = makeEvent(MAIN, sha(1), sha(3), 2_000);
+    const removal = makeEvent(DEV, sha(2), null, 2_000);
+    const result = storage.recordPoll({
+      repository: REPO,
+      refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [DEV] },
+      events: [update, removal],
+      targets: (event) =>
+        event.type === 'branch.deleted'
+          ? [TARGET]
+          : [TARGET, { url: 'http://other.test/', format: 'cloudevents' }],
+      pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'ls-remote', baselined: BASELINED },
+    });
+
+    expect(result.newEvents.map((e) => e.id)).toEqual([update.id, removal.id]);
+    expect(result.deliveriesCreated).toBe(3);
+    expect(storage.refStates.shas(REPO.name)).toEqual(new Map([[MAIN, sha(3)]]));
+    expect(storage.refStates.list(REPO.name).get(MAIN)).toMatchObject({
+      seenAt: 1_000,
+      updatedAt: 2_000,
+    });
+    expect(storage.events.get(update.id)).toMatchObject({
+      ref: MAIN,
+      before: sha(1),
+      after: sha(3),
+    });
+    expect(storage.deliveries.listForEvent(update.id).map((d) => [d.targetUrl, d.status])).toEqual([
+      [TARGET.url, 'pending'],
+      ['http://other.test/', 'pending'],
+    ]);
+    expect(storage.pollStates.get(REPO.name)).toMatchObject({
+      lastPollAt: 2_000,
+      lastSuccessAt: 2_000,
+      nextPollAt: 62_000,
+      lastVia: 'ls-remote',
+      consecutiveFailures: 0,
+      baselined: { branch: true, tag: true },
+    });
+    expect(storage.repositories.get(REPO.name)).toMatchObject({
+      url: REPO.url,
+      firstSeenAt: 1_000,
+    });
+  });
+
+  it('writes nothing at all when the transaction fails midway', () => {
+    baseline();
+    const before = storage.pollStates.get(REPO.name);
+    const first = makeEvent(MAIN, sha(1), sha(3), 2_000);
+    const second = makeEvent(DEV, sha(2), sha(4), 2_000);
+    // The second event's target violates the deliveries.format CHECK constraint, after the ref
+    // state, the first event and its delivery were already written inside the transaction.
+    const bogus = { url: 'http://bad.test/', format: 'bogus' as ResolvedPayloadFormat };
+    expect(() =>
+      storage.recordPoll({
+        repository: REPO,
+        refs: {
+          upsert: [
+            { ref: MAIN, sha: sha(3) },
+            { ref: DEV, sha: sha(4) },
+          ],
+          remove: [],
+        },
+        events: [first, second],
+        targets: (event) => (event.id === second.id ? [bogus] : [TARGET]),
+        pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'storage-failed' }));
+
+    expect(storage.refStates.shas(REPO.name)).toEqual(
+      new Map([
+        [DEV, sha(2)],
+        [MAIN, sha(1)],
+      ]),
+    );
+    expect(storage.events.count()).toBe(0);
+    expect(storage.deliveries.countByStatus()).toEqual({
+      pending: 0,
+      in_flight: 0,
+      delivered: 0,
+      failed: 0,
+    });
+    expect(storage.pollStates.get(REPO.name)).toEqual(before);
+  });
+
+  it('records the same transition seen twice as one event with one delivery', () => {
+    baseline();
+    const event = makeEvent(MAIN, sha(1), sha(3), 2_000);
+    const poll = {
+      repository: REPO,
+      refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [] },
+      events: [event],
+      targets: [TARGET],
+      pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
+    } as const;
+    const first = storage.recordPoll(poll);
+    // Seen again, e.g. after a crash before the poll state was visible or by a retried poll.
+    const again = storage.recordPoll({
+      ...poll,
+      events: [{ ...event, detectedAt: new Date(9_000) }],
+    });
+
+    expect(first).toMatchObject({ deliveriesCreated: 1, duplicateEventIds: [] });
+    expect(again).toMatchObject({
+      newEvents: [],
+      duplicateEventIds: [event.id],
+      deliveriesCreated: 0,
+    });
+    expect(storage.events.count()).toBe(1);
+    expect(storage.events.get(event.id)?.detectedAt.getTime()).toBe(2_000);
+    expect(storage.deliveries.listForEvent(event.id)).toHaveLength(1);
+  });
+
+  it('refuses an event of another repository and rolls back', () => {
+    const stranger = makeEvent(MAIN, sha(1), sha(2), 2_000, { ...REPO, name: 'other' });
+    expect(() =>
+      storage.recordPoll({
+        repository: REPO,
+        refs: { upsert: [{ ref: MAIN, sha: sha(2) }], remove: [] },
+        events: [stranger],
+        targets: [TARGET],
+        pollState: { polledAt: 2_000, nextPollAt: 3_000, via: 'api', baselined: BASELINED },
+      }),
+    ).toThrow(/belongs to other/);
+    expect(storage.repositories.list()).toEqual([]);
+  });
+
+  it('counts consecutive failures and clears them on success', () => {
+    const failure = { code: 'forge-unavailable', message: 'HTTP 503', nextPollAt: 5_000 };
+    expect(storage.recordPollFailure(REPO, { ...failure, at: 1_000 })).toBe(1);
+    expect(storage.recordPollFailure(REPO, { ...failure, at: 2_000 })).toBe(2);
+    expect(storage.pollStates.get(REPO.name)).toMatchObject({
+      lastPollAt: 2_000,
+      lastSuccessAt: null,
+      lastErrorCode: 'forge-unavailable',
+      lastErrorMessage: 'HTTP 503',
+      consecutiveFailures: 2,
+      baselined: { branch: false, tag: false },
+    });
+    baseline();
+    expect(storage.pollStates.get(REPO.name)).toMatchObject({
+      lastErrorCode: null,
+      consecutiveFailures: 0,
+    });
+  });
+
+  it('forgets refs without recording any event', () => {
+    baseline();
+    expect(storage.forgetRefs(REPO.name, [DEV, 'refs/heads/never-seen'])).toBe(1);
+    expect([...storage.refStates.shas(REPO.name).keys()]).toEqual([MAIN]);
+    expect(storage.events.count()).toBe(0);
+  });
+});

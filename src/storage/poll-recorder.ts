@@ -1,0 +1,108 @@
+import type { Database } from 'better-sqlite3';
+import { ReposentryError } from '../errors/reposentry-error.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import type { DeliveryStore } from './delivery-store.js';
+import type { EventStore } from './event-store.js';
+import type { PollFailure, PollStateStore, PollSuccess } from './poll-state-store.js';
+import type { RefSha, RefStateStore } from './ref-state-store.js';
+import type { RepositoryStore } from './repository-store.js';
+import { SqlStore } from './sql-store.js';
+import type { DeliveryTarget, EpochMs, RepositoryIdentity } from './storage-types.js';
+
+/** Everything one successful poll of one repository learned. */
+export interface PollRecord {
+  /** A `RepositoryConfig` will do; created or refreshed in the repositories table. */
+  readonly repository: RepositoryIdentity;
+  /** The new ref state: refs whose sha is new or changed, and refs that disappeared. */
+  readonly refs: {
+    readonly upsert: readonly RefSha[];
+    readonly remove: readonly string[];
+  };
+  /** Events detected by this poll; all must belong to `repository`. */
+  readonly events: readonly ChangeEvent[];
+  /** Where each NEW event goes: one list for all, or decided per event. */
+  readonly targets: readonly DeliveryTarget[] | ((event: ChangeEvent) => readonly DeliveryTarget[]);
+  readonly pollState: PollSuccess;
+}
+
+export interface PollRecordResult {
+  /** Events recorded by this call, in input order: only these got deliveries. */
+  readonly newEvents: readonly ChangeEvent[];
+  /** Ids recorded before (the same transition seen again): nothing was written for them. */
+  readonly duplicateEventIds: readonly string[];
+  readonly deliveriesCreated: number;
+}
+
+export interface PollRecorderStores {
+  readonly repositories: RepositoryStore;
+  readonly refStates: RefStateStore;
+  readonly pollStates: PollStateStore;
+  readonly events: EventStore;
+  readonly deliveries: DeliveryStore;
+}
+
+/**
+ * The transactional outbox. A poll's ref state, its new events, one pending delivery per target
+ * per new event, and the poll state are written in ONE transaction: after a crash either all of
+ * it is there (and the delivery worker will send it) or none (and the next poll sees the same
+ * change again, with the same event id).
+ */
+export class PollRecorder extends SqlStore {
+  constructor(
+    db: Database,
+    private readonly stores: PollRecorderStores,
+    now?: () => EpochMs,
+  ) {
+    super(db, now);
+  }
+
+  recordPoll(record: PollRecord): PollRecordResult {
+    const { repository, pollState } = record;
+    return this.atomically(() => {
+      this.stores.repositories.upsert(repository, pollState.polledAt);
+      this.stores.refStates.upsert(repository.name, record.refs.upsert, pollState.polledAt);
+      this.stores.refStates.remove(repository.name, record.refs.remove);
+      const newEvents: ChangeEvent[] = [];
+      const duplicateEventIds: string[] = [];
+      let deliveriesCreated = 0;
+      for (const event of record.events) {
+        if (event.repository.name !== repository.name) {
+          throw new ReposentryError(
+            'internal',
+            `Event ${event.id} belongs to ${event.repository.name}, not ${repository.name}`,
+          );
+        }
+        if (!this.stores.events.insertIfNew(event)) {
+          duplicateEventIds.push(event.id);
+          continue;
+        }
+        newEvents.push(event);
+        const targets =
+          typeof record.targets === 'function' ? record.targets(event) : record.targets;
+        deliveriesCreated += this.stores.deliveries.createForEvent(
+          event,
+          targets,
+          pollState.polledAt,
+        );
+      }
+      this.stores.pollStates.recordSuccess(repository.name, pollState);
+      return { newEvents, duplicateEventIds, deliveriesCreated };
+    });
+  }
+
+  /** Records a failed poll; returns the failures in a row, this one included. */
+  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): number {
+    return this.atomically(() => {
+      this.stores.repositories.upsert(repository, failure.at);
+      return this.stores.pollStates.recordFailure(repository.name, failure);
+    });
+  }
+
+  /**
+   * Drops refs from the recorded state without any event: for refs that stopped matching a
+   * regex, which are forgotten, never reported deleted. Returns how many were recorded.
+   */
+  forgetRefs(repository: string, refs: readonly string[]): number {
+    return this.atomically(() => this.stores.refStates.remove(repository, refs));
+  }
+}

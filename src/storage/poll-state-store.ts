@@ -1,0 +1,133 @@
+import type { RefKind } from '../events/change-event.js';
+import { SqlStore } from './sql-store.js';
+import type { EpochMs, PollVia } from './storage-types.js';
+
+export interface PollStateRecord {
+  readonly repository: string;
+  readonly lastPollAt: EpochMs | null;
+  readonly lastSuccessAt: EpochMs | null;
+  /** ReposentryError code of the last poll when it failed; null after a success. */
+  readonly lastErrorCode: string | null;
+  readonly lastErrorMessage: string | null;
+  readonly consecutiveFailures: number;
+  readonly nextPollAt: EpochMs | null;
+  /** How the last successful poll listed refs. */
+  readonly lastVia: PollVia | null;
+  /** Whether the silent first-poll baseline of branches (tags) is recorded. */
+  readonly baselined: Readonly<Record<RefKind, boolean>>;
+}
+
+interface PollStateRow {
+  repository: string;
+  lastPollAt: number | null;
+  lastSuccessAt: number | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  consecutiveFailures: number;
+  nextPollAt: number | null;
+  lastVia: PollVia | null;
+  branchesBaselined: number;
+  tagsBaselined: number;
+}
+
+const SELECT = `SELECT repository, last_poll_at AS lastPollAt, last_success_at AS lastSuccessAt,
+  last_error_code AS lastErrorCode, last_error_message AS lastErrorMessage,
+  consecutive_failures AS consecutiveFailures, next_poll_at AS nextPollAt, last_via AS lastVia,
+  branches_baselined AS branchesBaselined, tags_baselined AS tagsBaselined FROM poll_state`;
+
+function toRecord(row: PollStateRow): PollStateRecord {
+  const { branchesBaselined, tagsBaselined, ...rest } = row;
+  return { ...rest, baselined: { branch: branchesBaselined === 1, tag: tagsBaselined === 1 } };
+}
+
+export interface PollSuccess {
+  readonly polledAt: EpochMs;
+  readonly nextPollAt: EpochMs;
+  readonly via: PollVia;
+  /** Baselines recorded after this poll (a kind once baselined stays so unless reset). */
+  readonly baselined: Readonly<Record<RefKind, boolean>>;
+}
+
+export interface PollFailure {
+  /** ReposentryError code. */
+  readonly code: string;
+  /** Already free of secrets. */
+  readonly message: string;
+  readonly at: EpochMs;
+  readonly nextPollAt: EpochMs;
+}
+
+/** The poll_state table: one row per polled repository, written by `Storage.recordPoll*`. */
+export class PollStateStore extends SqlStore {
+  get(repository: string): PollStateRecord | undefined {
+    const row = this.guard(() =>
+      this.db.prepare<[string], PollStateRow>(`${SELECT} WHERE repository = ?`).get(repository),
+    );
+    return row && toRecord(row);
+  }
+
+  list(): PollStateRecord[] {
+    return this.guard(() =>
+      this.db.prepare<[], PollStateRow>(`${SELECT} ORDER BY repository`).all().map(toRecord),
+    );
+  }
+
+  /** Records a successful poll: clears the error and the failure count. */
+  recordSuccess(repository: string, success: PollSuccess): void {
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
+             last_error_message, consecutive_failures, next_poll_at, last_via,
+             branches_baselined, tags_baselined)
+           VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags)
+           ON CONFLICT (repository) DO UPDATE SET last_poll_at = @at, last_success_at = @at,
+             last_error_code = NULL, last_error_message = NULL, consecutive_failures = 0,
+             next_poll_at = @next, last_via = @via, branches_baselined = @branches,
+             tags_baselined = @tags`,
+        )
+        .run({
+          repository,
+          at: success.polledAt,
+          next: success.nextPollAt,
+          via: success.via,
+          branches: success.baselined.branch ? 1 : 0,
+          tags: success.baselined.tag ? 1 : 0,
+        }),
+    );
+  }
+
+  /** Records a failed poll; returns the number of failures in a row, this one included. */
+  recordFailure(repository: string, failure: PollFailure): number {
+    return this.guard(() => {
+      const row = this.db
+        .prepare<[Record<string, unknown>], { consecutiveFailures: number }>(
+          `INSERT INTO poll_state (repository, last_poll_at, last_error_code, last_error_message,
+             consecutive_failures, next_poll_at)
+           VALUES (@repository, @at, @code, @message, 1, @next)
+           ON CONFLICT (repository) DO UPDATE SET last_poll_at = @at, last_error_code = @code,
+             last_error_message = @message, consecutive_failures = consecutive_failures + 1,
+             next_poll_at = @next
+           RETURNING consecutive_failures AS consecutiveFailures`,
+        )
+        .get({
+          repository,
+          at: failure.at,
+          code: failure.code,
+          message: failure.message,
+          next: failure.nextPollAt,
+        });
+      return row?.consecutiveFailures ?? 1;
+    });
+  }
+
+  /** Moves the next poll (e.g. "poll now" from the API); false when never polled. */
+  setNextPollAt(repository: string, nextPollAt: EpochMs): boolean {
+    return this.guard(
+      () =>
+        this.db
+          .prepare('UPDATE poll_state SET next_poll_at = ? WHERE repository = ?')
+          .run(nextPollAt, repository).changes > 0,
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
+import { makeTempDir, openStorage, REPO, sha } from '../../test/storage/storage-fixtures.js';
+import { Storage } from './storage.js';
+
+describe('Storage', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = makeTempDir()));
+  afterEach(() => cleanup());
+
+  it('is a component: starting, healthy with its file size while open, stopped after stop', async () => {
+    const storage = new Storage({
+      path: path.join(dir, 'db', 'reposentry.db'),
+      busyTimeoutMs: 500,
+      log: createCaptureLogger().log,
+    });
+    expect(storage.name).toBe('storage');
+    expect(storage.health().status).toBe('starting');
+    expect(() => storage.events.count()).toThrow(
+      expect.objectContaining({ code: 'storage-failed' }),
+    );
+
+    await storage.start();
+    await storage.start(); // already open: no-op
+    const health = storage.health();
+    expect(health).toMatchObject({ status: 'healthy', details: { open: true } });
+    expect(health.details?.sizeBytes).toBeGreaterThan(0);
+
+    await storage.stop(new AbortController().signal);
+    await storage.stop(new AbortController().signal);
+    expect(storage.health()).toMatchObject({ status: 'stopped', details: { open: false } });
+    expect(() => storage.events.count()).toThrow(/closed/);
+  });
+
+  it('fails start with storage-corrupt for a foreign file', async () => {
+    const file = path.join(dir, 'not-a-db');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, 'x'.repeat(4096));
+    const storage = new Storage({ path: file, busyTimeoutMs: 100, log: createCaptureLogger().log });
+    await expect(storage.start()).rejects.toMatchObject({ code: 'storage-corrupt' });
+    expect(storage.isOpen).toBe(false);
+  });
+
+  it('gives up with storage-busy after about the busy timeout when another connection writes', () => {
+    const storage = openStorage(dir, { busyTimeoutMs: 300 });
+    const other = new BetterSqlite3(storage.path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const started = performance.now();
+      expect(() =>
+        storage.httpCache.set(REPO.name, '/branches', { etag: 'W/"1"', body: '[]' }),
+      ).toThrow(expect.objectContaining({ code: 'storage-busy', retryable: true }));
+      const waited = performance.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(250);
+      expect(waited).toBeLessThan(3_000);
+      // Readers are not blocked by the writer in WAL mode.
+      expect(storage.events.count()).toBe(0);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    storage.httpCache.set(REPO.name, '/branches', { etag: 'W/"1"', body: '[]' });
+    storage.close();
+  });
+
+  it('keeps the HTTP cache across restarts and clears it per repository', () => {
+    let storage = openStorage(dir);
+    storage.httpCache.set(REPO.name, '/repos/org/my-app/branches?page=1', {
+      etag: 'W/"a"',
+      body: '[1]',
+    });
+    storage.httpCache.set(REPO.name, '/repos/org/my-app/branches?page=1', {
+      etag: 'W/"b"',
+      body: '[2]',
+    });
+    storage.httpCache.set('other', '/x', { etag: '"c"', body: '{}' });
+    storage.close();
+
+    storage = openStorage(dir);
+    expect(storage.httpCache.get(REPO.name, '/repos/org/my-app/branches?page=1')).toEqual({
+      etag: 'W/"b"',
+      body: '[2]',
+    });
+    storage.httpCache.clear(REPO.name);
+    expect(storage.httpCache.get(REPO.name, '/repos/org/my-app/branches?page=1')).toBeUndefined();
+    expect(storage.httpCache.get('other', '/x')).toBeDefined();
+    storage.close();
+  });
+
+  it('syncs repositories from config and forgets a removed one with its state', () => {
+    const storage = openStorage(dir);
+    const other = { name: 'other', provider: 'git', url: 'https://git.test/other.git' } as const;
+    expect(storage.repositories.syncFromConfig([REPO, other], 1_000)).toEqual([]);
+    expect(
+      storage.repositories.syncFromConfig(
+        [{ ...REPO, url: 'https://github.com/org/moved' }],
+        2_000,
+      ),
+    ).toEqual(['other']);
+    expect(storage.repositories.get(REPO.name)).toEqual({
+      ...REPO,
+      url: 'https://github.com/org/moved',
+      firstSeenAt: 1_000,
+      lastSeenInConfigAt: 2_000,
+    });
+    storage.recordPollFailure(other, {
+      code: 'git-timeout',
+      message: 'timed out',
+      at: 3_000,
+      nextPollAt: 4_000,
+    });
+    storage.httpCache.set('other', '/x', { etag: '"c"', body: '{}' });
+    expect(storage.repositories.remove('other')).toBe(true);
+    expect(storage.repositories.remove('other')).toBe(false);
+    expect(storage.pollStates.get('other')).toBeUndefined();
+    expect(storage.httpCache.get('other', '/x')).toBeUndefined();
+    storage.close();
+  });
+
+  it('leaves an unchanged ref untouched and moves next poll on request', () => {
+    const storage = openStorage(dir);
+    const poll = (at: number, refSha: string): void => {
+      storage.recordPoll({
+        repository: REPO,
+        refs: { upsert: [{ ref: 'refs/heads/main', sha: refSha }], remove: [] },
+        events: [],
+        targets: [],
+        pollState: {
+          polledAt: at,
+          nextPollAt: at + 10,
+          via: 'api',
+          baselined: { branch: true, tag: false },
+        },
+      });
+    };
+    poll(1_000, sha(1));
+    poll(2_000, sha(1));
+    expect(storage.refStates.list(REPO.name).get('refs/heads/main')).toEqual({
+      ref: 'refs/heads/main',
+      sha: sha(1),
+      seenAt: 1_000,
+      updatedAt: 1_000,
+    });
+    poll(3_000, sha(2));
+    expect(storage.refStates.list(REPO.name).get('refs/heads/main')).toMatchObject({
+      seenAt: 1_000,
+      updatedAt: 3_000,
+    });
+    expect(storage.pollStates.setNextPollAt(REPO.name, 5)).toBe(true);
+    expect(storage.pollStates.setNextPollAt('unknown', 5)).toBe(false);
+    expect(storage.pollStates.list().map((p) => [p.repository, p.nextPollAt, p.baselined])).toEqual(
+      [[REPO.name, 5, { branch: true, tag: false }]],
+    );
+    storage.close();
+  });
+});

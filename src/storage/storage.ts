@@ -1,0 +1,188 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { ReposentryError } from '../errors/reposentry-error.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { Component, ComponentHealth } from '../runtime/component.js';
+import { DeliveryStore } from './delivery-store.js';
+import { EventStore } from './event-store.js';
+import { HttpCacheStore } from './http-cache-store.js';
+import type { Migration } from './migrations/migration.js';
+import { openDatabase } from './open-database.js';
+import { PollStateStore, type PollFailure } from './poll-state-store.js';
+import { PollRecorder, type PollRecord, type PollRecordResult } from './poll-recorder.js';
+import { pruneBatch, pruneOlderThan, type PruneCounts } from './prune-older-than.js';
+import { RefStateStore } from './ref-state-store.js';
+import { RepositoryStore } from './repository-store.js';
+import type { EpochMs, RepositoryIdentity } from './storage-types.js';
+
+export interface StorageOptions {
+  /** storage.sqlite.path */
+  readonly path: string;
+  /** storage.sqlite.connection_timeout */
+  readonly busyTimeoutMs: number;
+  readonly log: Logger;
+  readonly now?: () => EpochMs;
+  /** Schema steps; the released list unless a test needs another. */
+  readonly migrations?: readonly Migration[];
+}
+
+interface OpenStorage {
+  readonly db: Database;
+  readonly repositories: RepositoryStore;
+  readonly refStates: RefStateStore;
+  readonly pollStates: PollStateStore;
+  readonly httpCache: HttpCacheStore;
+  readonly events: EventStore;
+  readonly deliveries: DeliveryStore;
+  readonly recorder: PollRecorder;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The database as a component: `start` opens and migrates it, `stop` closes it (the runtime
+ * stops it last). Owns the one connection and exposes a store per table family plus the outbox
+ * writes. Using a store before `start` or after `stop` is `storage-failed`.
+ */
+export class Storage implements Component {
+  readonly name = 'storage';
+  readonly path: string;
+  private current: OpenStorage | undefined;
+  private closed = false;
+
+  constructor(private readonly options: StorageOptions) {
+    this.path = path.resolve(options.path);
+  }
+
+  start(): Promise<void> {
+    try {
+      this.open();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  stop(_signal?: AbortSignal): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /** Opens and migrates the database unless already open (synchronous, for CLI commands). */
+  open(): void {
+    if (this.current) return;
+    const db = openDatabase({
+      path: this.path,
+      busyTimeoutMs: this.options.busyTimeoutMs,
+      log: this.options.log,
+      ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.migrations ? { migrations: this.options.migrations } : {}),
+    });
+    const now = this.options.now;
+    const stores = {
+      repositories: new RepositoryStore(db, now),
+      refStates: new RefStateStore(db, now),
+      pollStates: new PollStateStore(db, now),
+      httpCache: new HttpCacheStore(db, now),
+      events: new EventStore(db, now),
+      deliveries: new DeliveryStore(db, now),
+    };
+    this.current = { db, ...stores, recorder: new PollRecorder(db, stores, now) };
+    this.closed = false;
+  }
+
+  /** Closes the connection (checkpointing the WAL); safe to call twice or before `open`. */
+  close(): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    this.closed = true;
+    try {
+      current.db.pragma('optimize');
+    } catch {
+      // best effort: closing matters more than planner statistics
+    }
+    current.db.close();
+    this.options.log.info('Storage closed', { path: this.path });
+  }
+
+  get isOpen(): boolean {
+    return this.current !== undefined;
+  }
+
+  health(): ComponentHealth {
+    const details = {
+      path: this.path,
+      open: this.isOpen,
+      sizeBytes: fileSize(this.path),
+      walSizeBytes: fileSize(`${this.path}-wal`),
+    };
+    if (this.current) return { status: 'healthy', message: 'database open', details };
+    if (this.closed) return { status: 'stopped', message: 'database closed', details };
+    return { status: 'starting', message: 'database not open yet', details };
+  }
+
+  get repositories(): RepositoryStore {
+    return this.require().repositories;
+  }
+
+  get refStates(): RefStateStore {
+    return this.require().refStates;
+  }
+
+  get pollStates(): PollStateStore {
+    return this.require().pollStates;
+  }
+
+  get httpCache(): HttpCacheStore {
+    return this.require().httpCache;
+  }
+
+  get events(): EventStore {
+    return this.require().events;
+  }
+
+  get deliveries(): DeliveryStore {
+    return this.require().deliveries;
+  }
+
+  /** The outbox write of a successful poll: see `PollRecorder.recordPoll`. */
+  recordPoll(record: PollRecord): PollRecordResult {
+    return this.require().recorder.recordPoll(record);
+  }
+
+  /** Records a failed poll; returns the failures in a row, this one included. */
+  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): number {
+    return this.require().recorder.recordPollFailure(repository, failure);
+  }
+
+  /** Forgets refs that stopped matching a regex (no event). */
+  forgetRefs(repository: string, refs: readonly string[]): number {
+    return this.require().recorder.forgetRefs(repository, refs);
+  }
+
+  /** Retention: every finished event detected before `cutoff`, in batches. */
+  pruneOlderThan(cutoff: EpochMs, batchSize?: number): PruneCounts {
+    return pruneOlderThan(this.require().db, cutoff, batchSize);
+  }
+
+  /** One retention batch (one short transaction). */
+  pruneBatch(cutoff: EpochMs, batchSize: number): PruneCounts {
+    return pruneBatch(this.require().db, cutoff, batchSize);
+  }
+
+  private require(): OpenStorage {
+    if (this.current) return this.current;
+    throw new ReposentryError(
+      'storage-failed',
+      `Database ${this.path} is ${this.closed ? 'closed' : 'not open yet'}`,
+    );
+  }
+}
