@@ -69,7 +69,10 @@ export class DemoRepository {
             GIT_COMMITTER_EMAIL: 'demo@reposentry.invalid',
           },
         },
-        (err, stdout) => (err ? reject(err) : resolve(stdout.trim())),
+        (err, stdout) =>
+          err
+            ? reject(new Error(`git ${args[0] ?? ''} failed: ${err.message}`))
+            : resolve(stdout.trim()),
       );
       if (input !== undefined) child.stdin?.end(input);
     });

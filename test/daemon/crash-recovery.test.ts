@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGitRepoFactory, type GitRepoFactory } from '../helpers/git-repo-factory.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
-const ENTRY = path.resolve(import.meta.dirname, '../helpers/cli-entry.ts');
+const ENTRY = path.resolve(import.meta.dirname, '../../scripts/reposentry.ts');
 
 function startDaemon(configFile: string): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', ENTRY, 'run', '-c', configFile], {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ENTRY = path.resolve(import.meta.dirname, '../helpers/cli-entry.ts');
+const ENTRY = path.resolve(import.meta.dirname, '../../scripts/reposentry.ts');
 
 describe('reposentry demo', () => {
   it('detects a change, delivers it signed to the built-in receiver, and cleans up on Ctrl-C', async () => {

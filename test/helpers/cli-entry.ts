@@ -1,4 +1,0 @@
-/** Runs the CLI from source (for tests that need the daemon as a separate process). */
-import { main } from '../../src/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
