@@ -125,7 +125,8 @@ export async function pollRepository(
     const message = errorMessageOf(err);
     const durationMs = now() - startedAt;
     let failures = 1;
-    if (record && code !== 'cancelled' && code !== 'shutting-down') {
+    const cancelled = code === 'cancelled' || code === 'shutting-down';
+    if (record && !cancelled) {
       try {
         failures = deps.storage.recordPollFailure(repo, {
           code,
@@ -141,7 +142,7 @@ export async function pollRepository(
         });
       }
     }
-    deps.log.warn('Poll failed', {
+    (cancelled ? deps.log.debug.bind(deps.log) : deps.log.warn.bind(deps.log))('Poll failed', {
       repo: repo.name,
       provider: repo.provider,
       code,

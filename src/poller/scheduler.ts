@@ -74,14 +74,15 @@ export class Scheduler implements Component, Reconfigurable {
     return Promise.resolve();
   }
 
-  async stop(signal: AbortSignal): Promise<void> {
+  /**
+   * Stops scheduling and cancels polls in flight at once: a poll writes nothing until its final
+   * transaction, so a cancelled poll loses nothing and is simply done again after the restart.
+   */
+  async stop(_signal: AbortSignal): Promise<void> {
     this.running = false;
     for (const slot of this.slots.values()) clearTimeout(slot.timer);
     this.queue.length = 0;
-    const abort = (): void =>
-      this.shutdown.abort(new ReposentryError('shutting-down', 'Shutting down'));
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
+    this.shutdown.abort(new ReposentryError('shutting-down', 'Shutting down'));
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
