@@ -143,11 +143,16 @@ export class DeliveryWorker implements Component, Reconfigurable {
       this.launchBacklog();
       if (claimed.length > 0 && claimed.length === free) continue;
       if (this.woken) continue;
-      await this.sleep(this.sleepMs());
+      await this.sleep(this.sleepMs(this.active.size + this.backlog.length < this.concurrency));
     }
   }
 
-  private sleepMs(): number {
+  /**
+   * How long to wait for the next due delivery. `nextDueAt` counts only deliveries whose ref lane
+   * is free, so one that is already due is claimable: look again at once, unless every slot is
+   * busy (a finishing delivery wakes the loop then).
+   */
+  private sleepMs(hasFreeSlot: boolean): number {
     const idle = this.options.idleCheckMs ?? 30_000;
     let next: number | undefined;
     try {
@@ -157,8 +162,8 @@ export class DeliveryWorker implements Component, Reconfigurable {
     }
     if (next === undefined) return idle;
     const wait = next - Date.now();
-    // Due but not claimable (its ref lane is busy): a finishing delivery wakes us.
-    return wait <= 0 ? idle : Math.min(wait, idle);
+    if (wait <= 0) return hasFreeSlot ? 0 : idle;
+    return Math.min(wait, idle);
   }
 
   private sleep(ms: number): Promise<void> {

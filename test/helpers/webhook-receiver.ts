@@ -28,7 +28,10 @@ export interface WebhookReceiver {
   deliveredIds(): string[];
   respondWith(status: number): void;
   hang(on: boolean): void;
-  /** Stops listening (connections refused) until `reopen`. */
+  /**
+   * An outage until `reopen`: every connection is reset as soon as it opens. The port stays
+   * bound, so no other server of a parallel test can take it over meanwhile.
+   */
   down(): Promise<void>;
   reopen(): Promise<void>;
   waitFor(predicate: (requests: ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
@@ -80,7 +83,11 @@ export async function createWebhookReceiver(
       res.end(status < 300 ? 'accepted' : 'nope');
     });
   };
-  let server = http.createServer(handler);
+  let resetting = false;
+  const server = http.createServer(handler);
+  server.on('connection', (socket) => {
+    if (resetting) socket.resetAndDestroy();
+  });
   await listen(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   const closeServer = async (): Promise<void> => {
@@ -100,10 +107,14 @@ export async function createWebhookReceiver(
     hang: (on) => {
       hanging = on;
     },
-    down: closeServer,
-    reopen: async () => {
-      server = http.createServer(handler);
-      await listen(server, port);
+    down: () => {
+      resetting = true;
+      server.closeAllConnections();
+      return Promise.resolve();
+    },
+    reopen: () => {
+      resetting = false;
+      return Promise.resolve();
     },
     waitFor: async (predicate, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
