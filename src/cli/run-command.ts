@@ -1,13 +1,11 @@
-import { isConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/load-config.js';
 import { redactedConfig } from '../config/redacted-config.js';
 import { createDaemon } from '../daemon/create-daemon.js';
 import { runUntilStopped } from '../daemon/run-until-stopped.js';
-import { errorMessageOf } from '../errors/reposentry-error.js';
 import { loggerFromConfig } from '../logging/logger-from-config.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
 import { VERSION } from '../version.js';
 import { EXIT_BAD_CONFIG, type CliCommand } from './cli-command.js';
+import { loadConfigOrReport } from './load-config-or-report.js';
 import { resolveConfigPath } from './resolve-config-path.js';
 
 /**
@@ -21,14 +19,8 @@ export const runCommand: CliCommand = {
   options: { config: { type: 'string', short: 'c' } },
   async run(args, io) {
     const file = resolveConfigPath(args, io);
-    let config;
-    try {
-      config = await loadConfig({ file, env: io.env, cwd: io.cwd });
-    } catch (err) {
-      const problems = isConfigError(err) ? err.problems : [errorMessageOf(err)];
-      io.stderr(`Invalid configuration ${file}:\n${problems.map((p) => `${p}\n`).join('')}`);
-      return EXIT_BAD_CONFIG;
-    }
+    const config = await loadConfigOrReport(file, io);
+    if (config === undefined) return EXIT_BAD_CONFIG;
     const secrets = new SecretRegistry();
     const log = loggerFromConfig(config, secrets);
     log.info('Starting RepoSentry', {
