@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
-import { EXIT_OK, type CliCommand, type CliIo } from './cli/cli-command.js';
+import { EXIT_OK, EXIT_USAGE, type CliCommand, type CliIo } from './cli/cli-command.js';
 import { COMMANDS } from './cli/commands.js';
-
-/** Exit code for a command line that does not parse (BSD sysexits EX_USAGE). */
-export const EXIT_USAGE = 64;
 
 function helpText(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));

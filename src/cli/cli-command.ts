@@ -30,3 +30,5 @@ export interface CliCommand {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_CONFIG = 2;
+/** A command line that does not parse or names something that does not exist (BSD EX_USAGE). */
+export const EXIT_USAGE = 64;

@@ -1,7 +1,9 @@
 import type { CliCommand } from './cli-command.js';
 import { demoCommand } from './demo-command.js';
 import { initCommand } from './init-command.js';
+import { pollCommand } from './poll-command.js';
 import { runCommand } from './run-command.js';
+import { testWebhookCommand } from './test-webhook-command.js';
 import { validateCommand } from './validate-command.js';
 import { versionCommand } from './version-command.js';
 
@@ -11,5 +13,7 @@ export const COMMANDS: readonly CliCommand[] = [
   validateCommand,
   initCommand,
   demoCommand,
+  pollCommand,
+  testWebhookCommand,
   versionCommand,
 ];

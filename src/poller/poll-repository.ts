@@ -21,6 +21,8 @@ export interface PollReport {
   readonly durationMs: number;
   readonly via?: RefSource;
   readonly unchanged?: boolean;
+  /** Refs the listing returned (before the repository's regexes). */
+  readonly refsListed?: number;
   readonly fallbackReason?: ErrorCode;
   readonly cost?: RefCost;
   /** Transitions detected (recorded ones when `record`, would-be ones otherwise). */
@@ -104,6 +106,7 @@ export async function pollRepository(
       durationMs: now() - startedAt,
       via: listing.via,
       unchanged: listing.unchanged,
+      refsListed: listing.refs.size,
       cost: listing.cost,
       events,
       newEvents,

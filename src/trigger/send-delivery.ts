@@ -15,6 +15,8 @@ export interface DeliveryRequest {
   readonly timeoutMs: number;
   /** Aborts the attempt (shutdown); the outcome is then a retryable `delivery-failed`. */
   readonly signal?: AbortSignal;
+  /** Also read the start of a 2xx response's body into `responseBody` (`test-webhook`). */
+  readonly readBody?: boolean;
 }
 
 /** The result of one POST. `sendDelivery` never throws; every outcome is one of these. */
@@ -32,6 +34,8 @@ export interface DeliveryOutcome {
   readonly error?: string;
   /** `delivered` (2xx), `delivery-rejected` (not retryable), `delivery-failed` (retryable). */
   readonly code: DeliveryOutcomeCode;
+  /** With `readBody`: up to ~200 characters of a 2xx response's body on one line, scrubbed. */
+  readonly responseBody?: string;
 }
 
 const MAX_ERROR_CHARS = 200;
@@ -97,9 +101,14 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
     const latencyMs = elapsed();
     const status = response.status;
     if (status >= 200 && status < 300) {
+      const delivered = { ok: true, statusCode: status, latencyMs, retryable: false } as const;
+      if (request.readBody === true) {
+        const responseBody = scrub(await readSnippet(response));
+        return { ...delivered, code: 'delivered', responseBody };
+      }
       // The status is the answer; a slow or large body must not hold the worker.
       response.body?.cancel().catch(() => undefined);
-      return { ok: true, statusCode: status, latencyMs, retryable: false, code: 'delivered' };
+      return { ...delivered, code: 'delivered' };
     }
     const snippet = await readSnippet(response);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));

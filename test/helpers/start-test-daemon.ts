@@ -3,7 +3,7 @@
  * config object, with a captured logger, for end-to-end tests.
  */
 import { loadConfigFromObject } from '../../src/config/load-config.js';
-import { createDaemon, type Daemon } from '../../src/daemon/create-daemon.js';
+import { createDaemon, type Daemon, type DaemonOptions } from '../../src/daemon/create-daemon.js';
 import { createCaptureLogger, type CapturedLogger } from './capture-logger.js';
 
 export interface TestDaemon {
@@ -15,6 +15,7 @@ export interface TestDaemon {
 export async function startTestDaemon(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = {},
+  observers: Pick<DaemonOptions, 'onPoll' | 'onDeliveryAttempt'> = {},
 ): Promise<TestDaemon> {
   const config = loadConfigFromObject(raw, { env });
   const logs = createCaptureLogger({ level: 'debug' });
@@ -24,6 +25,7 @@ export async function startTestDaemon(
     log: logs.log,
     secrets: logs.secrets,
     env: { PATH: process.env.PATH, ...env },
+    ...observers,
   });
   await daemon.runtime.start();
   return { daemon, logs, stop: () => daemon.runtime.stop(5_000) };

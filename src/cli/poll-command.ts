@@ -1,0 +1,230 @@
+import type { Config, RepositoryConfig } from '../config/config-types.js';
+import { shortRefName } from '../events/change-event.js';
+import { createGitClients } from '../gitclient/index.js';
+import type { Logger } from '../logging/create-logger.js';
+import { pollRepository, type PollReport } from '../poller/poll-repository.js';
+import { Storage } from '../storage/storage.js';
+import { DeliveryWorker, type DeliveryAttemptReport } from '../trigger/delivery-worker.js';
+import { VERSION } from '../version.js';
+import {
+  EXIT_BAD_CONFIG,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  type CliCommand,
+} from './cli-command.js';
+import { oneShotOutput } from './one-shot-output.js';
+import { loadConfigOrReport } from './load-config-or-report.js';
+import { resolveConfigPath } from './resolve-config-path.js';
+import { selectRepositories } from './select-repositories.js';
+
+const SETTLE_CHECK_MS = 50;
+
+/**
+ * `reposentry poll --once`: one poll of every repository (or of `--repository NAME`) through the
+ * same git clients and change detection as the daemon, compared with the state in the database.
+ * Without `--trigger` it is a dry run: it prints what the daemon would detect and writes no ref
+ * state, event or delivery. With `--trigger` it records the changes exactly as the daemon does
+ * (outbox) and sends every delivery that is due, then exits; retries that are not due yet are
+ * left to the daemon. Exit 0 when every poll (and every delivery sent) succeeded, else 1.
+ */
+export const pollCommand: CliCommand = {
+  name: 'poll',
+  summary: 'Poll every repository once and print the changes (sends nothing unless --trigger)',
+  usage: 'reposentry poll --once [-c FILE] [--repository NAME] [--trigger] [--json]',
+  options: {
+    once: { type: 'boolean' },
+    config: { type: 'string', short: 'c' },
+    repository: { type: 'string', short: 'r' },
+    trigger: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(args, io) {
+    if (args.values.once !== true) {
+      io.stderr(
+        'reposentry poll: --once is required (the continuous poller is `reposentry run`)\n',
+      );
+      return EXIT_USAGE;
+    }
+    const config = await loadConfigOrReport(resolveConfigPath(args, io), io);
+    if (config === undefined) return EXIT_BAD_CONFIG;
+    const repositories = selectRepositories(config, args.values.repository, io);
+    if (repositories === undefined) return EXIT_USAGE;
+    const trigger = args.values.trigger === true;
+    const { log, print } = oneShotOutput(config, io);
+    const storage = new Storage({
+      path: config.storage.sqlitePath,
+      busyTimeoutMs: config.storage.busyTimeoutMs,
+      log,
+    });
+    try {
+      await storage.start();
+    } catch (err) {
+      io.stderr(`reposentry poll: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT_FAILURE;
+    }
+    try {
+      const firstPoll = new Set(
+        repositories
+          .filter((repo) => storage.pollStates.get(repo.name) === undefined)
+          .map((repo) => repo.name),
+      );
+      const reports = await pollAll(repositories, config, storage, log, trigger);
+      const attempts = trigger ? await deliverDue(config, storage, log) : [];
+      if (args.values.json === true) {
+        const json = {
+          recorded: trigger,
+          repositories: reports,
+          deliveries: attempts.map(attemptJson),
+        };
+        print(`${JSON.stringify(json, null, 2)}\n`);
+      } else {
+        printReports(reports, firstPoll, config, trigger, print);
+        printAttempts(attempts, print);
+      }
+      const allOk = reports.every((r) => r.ok) && attempts.every((a) => a.outcome.ok);
+      return allOk ? EXIT_OK : EXIT_FAILURE;
+    } finally {
+      await storage.stop(AbortSignal.timeout(5_000));
+    }
+  },
+};
+
+/** Polls at most `polling.max_workers` repositories at once, each bounded by `polling.timeout`. */
+async function pollAll(
+  repositories: readonly RepositoryConfig[],
+  config: Config,
+  storage: Storage,
+  log: Logger,
+  record: boolean,
+): Promise<PollReport[]> {
+  const clients = createGitClients({
+    config,
+    log,
+    httpCache: storage.httpCache,
+    userAgent: `RepoSentry/${VERSION}`,
+  });
+  const reports: PollReport[] = new Array<PollReport>(repositories.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < repositories.length) {
+      const index = next++;
+      const repo = repositories[index] as RepositoryConfig;
+      const { report } = await pollRepository(repo, AbortSignal.timeout(config.polling.timeoutMs), {
+        storage,
+        gitClient: () => clients,
+        config: () => config,
+        log,
+        record,
+      });
+      reports[index] = report;
+    }
+  };
+  const workers = Math.min(config.polling.maxWorkers, repositories.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  return reports;
+}
+
+/**
+ * Runs the daemon's delivery worker until nothing is due: every pending delivery whose time has
+ * come (the ones just recorded, and any the daemon had queued) gets one attempt.
+ */
+async function deliverDue(
+  config: Config,
+  storage: Storage,
+  log: Logger,
+): Promise<DeliveryAttemptReport[]> {
+  const attempts: DeliveryAttemptReport[] = [];
+  const worker = new DeliveryWorker({
+    config,
+    storage,
+    log,
+    version: VERSION,
+    onAttempt: (report) => attempts.push(report),
+  });
+  await worker.start();
+  worker.wake();
+  const startedAt = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_CHECK_MS));
+    const due = storage.deliveries.nextDueAt();
+    const nothingDue = due === undefined || due > startedAt;
+    if (nothingDue && storage.deliveries.countByStatus().in_flight === 0) break;
+  }
+  await worker.stop(AbortSignal.timeout(config.tekton.timeoutMs));
+  return attempts;
+}
+
+function printReports(
+  reports: readonly PollReport[],
+  firstPoll: ReadonlySet<string>,
+  config: Config,
+  trigger: boolean,
+  print: (text: string) => void,
+): void {
+  const width = Math.max(10, ...reports.map((r) => r.repository.length));
+  let changes = 0;
+  for (const report of reports) {
+    const name = report.repository.padEnd(width);
+    if (!report.ok) {
+      print(`${name}  FAILED  ${report.code ?? 'internal'}: ${report.error ?? ''}\n`);
+      continue;
+    }
+    const via = report.fallbackReason
+      ? `ls-remote (API fallback: ${report.fallbackReason})`
+      : (report.via ?? '');
+    const cost = report.cost
+      ? `, ${report.cost.requests} request${report.cost.requests === 1 ? '' : 's'}, ${report.cost.quotaUnits} quota`
+      : '';
+    const baseline =
+      firstPoll.has(report.repository) && !config.polling.triggerOnFirstSeen
+        ? ', first poll: baseline only'
+        : '';
+    const unchanged = report.unchanged === true ? ', unchanged (304)' : '';
+    print(
+      `${name}  ok      via ${via}, ${report.refsListed ?? 0} refs${unchanged}${cost}${baseline}\n`,
+    );
+    for (const event of report.events) {
+      changes += 1;
+      const before = event.before?.slice(0, 7) ?? 'new';
+      const after = event.after?.slice(0, 7) ?? 'gone';
+      const known = trigger && !report.newEvents.includes(event) ? ' (already recorded)' : '';
+      print(
+        `  ${event.type.padEnd(14)} ${shortRefName(event.ref)}  ${before} -> ${after}  event ${event.id}${known}\n`,
+      );
+    }
+  }
+  const failures = reports.filter((r) => !r.ok).length;
+  const summary = `${reports.length} polled, ${changes} change${changes === 1 ? '' : 's'}, ${failures} failed`;
+  print(
+    trigger
+      ? `${summary}; changes recorded\n`
+      : `${summary}; dry run: nothing recorded or sent (--trigger records and delivers)\n`,
+  );
+}
+
+function printAttempts(
+  attempts: readonly DeliveryAttemptReport[],
+  print: (text: string) => void,
+): void {
+  for (const a of attempts) {
+    const http = a.outcome.statusCode === undefined ? '' : ` HTTP ${a.outcome.statusCode}`;
+    const error = a.outcome.error === undefined ? '' : `: ${a.outcome.error}`;
+    print(
+      `delivery  ${a.status.padEnd(9)} event ${a.eventId} -> ${a.targetUrl}${http} in ${a.outcome.latencyMs} ms${error}\n`,
+    );
+  }
+}
+
+function attemptJson(a: DeliveryAttemptReport): Record<string, unknown> {
+  return {
+    eventId: a.eventId,
+    repository: a.repository,
+    targetUrl: a.targetUrl,
+    attempt: a.attempt,
+    status: a.status,
+    statusCode: a.outcome.statusCode ?? null,
+    latencyMs: a.outcome.latencyMs,
+    error: a.outcome.error ?? null,
+  };
+}

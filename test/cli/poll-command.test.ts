@@ -1,0 +1,175 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createGitRepoFactory,
+  type BareRepo,
+  type GitRepoFactory,
+} from '../helpers/git-repo-factory.js';
+import { runCli } from '../helpers/run-cli.js';
+import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { Storage } from '../../src/storage/storage.js';
+import { createCaptureLogger } from '../helpers/capture-logger.js';
+
+const SECRET = 'poll-once-secret-7d2a';
+
+describe('reposentry poll --once', () => {
+  let factory: GitRepoFactory;
+  let app: BareRepo;
+  let lib: BareRepo;
+  let receiver: WebhookReceiver;
+  let dir: string;
+  let configFile: string;
+
+  beforeEach(async () => {
+    factory = await createGitRepoFactory();
+    app = await factory.createBareRepo('org/app');
+    lib = await factory.createBareRepo('org/lib');
+    await app.commit('main', 'first');
+    await lib.commit('main', 'first');
+    receiver = await createWebhookReceiver({ secret: SECRET });
+    dir = await mkdtemp(path.join(tmpdir(), 'rs-poll-'));
+    configFile = path.join(dir, 'config.yaml');
+    await writeConfig([
+      { name: 'app', url: app.fileUrl },
+      { name: 'lib', url: lib.fileUrl },
+    ]);
+  });
+
+  afterEach(async () => {
+    await receiver.close();
+    await factory.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function writeConfig(repositories: Record<string, unknown>[]): Promise<void> {
+    const config = {
+      app: { data_dir: dir },
+      tekton: { event_listener_url: receiver.url, secret: SECRET, retry_backoff: '1m' },
+      repositories: repositories.map((r) => ({ provider: 'git', branch_regex: '.*', ...r })),
+    };
+    await writeFile(configFile, yaml.dump(config));
+  }
+
+  const poll = (...extra: string[]) =>
+    runCli(['poll', '--once', '-c', configFile, ...extra], { cwd: dir });
+
+  async function recorded(): Promise<{ events: number; deliveries: number; polled: number }> {
+    const storage = new Storage({
+      path: path.join(dir, 'reposentry.db'),
+      busyTimeoutMs: 1000,
+      log: createCaptureLogger().log,
+    });
+    await storage.start();
+    try {
+      const counts = storage.deliveries.countByStatus();
+      return {
+        events: storage.events.list({ limit: 100 }).events.length,
+        deliveries: counts.pending + counts.in_flight + counts.delivered + counts.failed,
+        polled: ['app', 'lib'].filter((name) => storage.pollStates.get(name) !== undefined).length,
+      };
+    } finally {
+      await storage.stop(AbortSignal.timeout(1000));
+    }
+  }
+
+  it('is a dry run by default: prints what would fire and records and sends nothing', async () => {
+    const baseline = await poll('--trigger');
+    expect(baseline.code).toBe(0);
+    expect(baseline.stdout).toMatch(
+      /^app +ok +via ls-remote, 1 refs, .*first poll: baseline only/m,
+    );
+
+    const sha = await app.commit('main', 'second');
+    await app.createBranch('feature/x', 'main');
+    const dry = await poll();
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`branch\\.updated +main +\\w{7} -> ${sha.slice(0, 7)}`));
+    expect(dry.stdout).toMatch(/branch\.created +feature\/x +new -> \w{7}/);
+    expect(dry.stdout).toMatch(/2 polled, 2 changes, 0 failed; dry run: nothing recorded or sent/);
+    expect(receiver.requests).toHaveLength(0);
+    expect(await recorded()).toEqual({ events: 0, deliveries: 0, polled: 2 });
+
+    // The dry run changed nothing: the same changes are still there to detect.
+    const again = await poll('--json');
+    const report = JSON.parse(again.stdout) as {
+      recorded: boolean;
+      repositories: { repository: string; ok: boolean; events: { type: string; ref: string }[] }[];
+    };
+    expect(report.recorded).toBe(false);
+    const appEvents = report.repositories.find((r) => r.repository === 'app')?.events ?? [];
+    expect(appEvents.map((e) => `${e.type} ${e.ref}`).sort()).toEqual([
+      'branch.created refs/heads/feature/x',
+      'branch.updated refs/heads/main',
+    ]);
+  });
+
+  it('--trigger records the changes like the daemon and delivers them signed, once', async () => {
+    await poll('--trigger');
+    await app.commit('main', 'second');
+    const fired = await poll('--trigger');
+    expect(fired.code).toBe(0);
+    expect(fired.stdout).toMatch(/2 polled, 1 change, 0 failed; changes recorded/);
+    expect(fired.stdout).toMatch(
+      /delivery +delivered +event [0-9a-f-]{36} -> http:\/\/127\.0\.0\.1:\d+\/ HTTP 200/,
+    );
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.signatureValid).toBe(true);
+    expect(receiver.requests[0]?.json.ref).toBe('refs/heads/main');
+    expect(await recorded()).toMatchObject({ events: 1, deliveries: 1 });
+
+    const quiet = await poll('--trigger');
+    expect(quiet.stdout).toMatch(/2 polled, 0 changes, 0 failed/);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('--trigger exits 1 when the EventListener rejects a delivery, which stays failed', async () => {
+    await poll('--trigger');
+    await lib.commit('main', 'second');
+    receiver.respondWith(400);
+    const result = await poll('--trigger', '--json');
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as {
+      deliveries: { status: string; statusCode: number }[];
+    };
+    expect(json.deliveries).toEqual([
+      expect.objectContaining({ status: 'failed', statusCode: 400 }),
+    ]);
+  });
+
+  it('reports a repository that cannot be polled with its code, polls the others, exits 1', async () => {
+    await writeConfig([
+      { name: 'app', url: app.fileUrl },
+      { name: 'gone', url: `${app.fileUrl}-missing` },
+    ]);
+    const result = await poll();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^app +ok/m);
+    expect(result.stdout).toMatch(/^gone +FAILED +forge-not-found: /m);
+    expect(result.stdout).toMatch(/2 polled, 0 changes, 1 failed/);
+  });
+
+  it('--repository polls only the named repository and rejects an unknown name', async () => {
+    const one = await poll('--repository', 'lib');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^lib +ok/m);
+    expect(one.stdout).not.toMatch(/^app /m);
+
+    const unknown = await poll('--repository', 'nope');
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain("no repository named 'nope' in the config (known: app, lib)");
+  });
+
+  it('needs --once, and exits 2 on an invalid config', async () => {
+    const missing = await runCli(['poll', '-c', configFile], { cwd: dir });
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toContain('--once is required');
+
+    await writeFile(configFile, 'polling:\n  interval: soon\n');
+    const bad = await poll();
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('polling.interval');
+  });
+});
