@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Lets tests force a garbage collection (timeout-signal.test.ts).
+    execArgv: ['--expose-gc'],
   },
 });

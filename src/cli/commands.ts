@@ -1,8 +1,11 @@
 import type { CliCommand } from './cli-command.js';
 import { demoCommand } from './demo-command.js';
+import { eventsCommand } from './events-command.js';
 import { initCommand } from './init-command.js';
 import { pollCommand } from './poll-command.js';
+import { reposCommand } from './repos-command.js';
 import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
 import { testWebhookCommand } from './test-webhook-command.js';
 import { validateCommand } from './validate-command.js';
 import { versionCommand } from './version-command.js';
@@ -15,5 +18,8 @@ export const COMMANDS: readonly CliCommand[] = [
   demoCommand,
   pollCommand,
   testWebhookCommand,
+  statusCommand,
+  reposCommand,
+  eventsCommand,
   versionCommand,
 ];

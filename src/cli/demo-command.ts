@@ -10,7 +10,7 @@ import { DemoRepository } from '../demo/demo-repository.js';
 import { shortRefName } from '../events/change-event.js';
 import { createLogger } from '../logging/create-logger.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
-import { EXIT_FAILURE, type CliCommand } from './cli-command.js';
+import { EXIT_FAILURE, EXIT_USAGE, type CliCommand } from './cli-command.js';
 
 const DEFAULT_COMMIT_EVERY_MS = 5_000;
 
@@ -23,13 +23,21 @@ export const demoCommand: CliCommand = {
   name: 'demo',
   summary:
     'Watch a local demo repository and deliver to a built-in receiver (no token, no network)',
-  usage: 'reposentry demo [--interval 2s] [--commit-every 5s] [--verbose]',
+  usage: 'reposentry demo [--interval 2s] [--commit-every 5s] [--port N] [--verbose]',
   options: {
     interval: { type: 'string' },
+    port: { type: 'string' },
     'commit-every': { type: 'string' },
     verbose: { type: 'boolean' },
   },
   async run(args, io) {
+    const port = parsePort(args.values.port);
+    if (port === undefined) {
+      io.stderr(
+        `reposentry demo: --port must be a port number from 0 to 65535 (0 = any free port)\n`,
+      );
+      return EXIT_USAGE;
+    }
     const dir = await mkdtemp(path.join(tmpdir(), 'reposentry-demo-'));
     const secret = randomBytes(16).toString('hex');
     const print = (line: string): void =>
@@ -50,7 +58,9 @@ export const demoCommand: CliCommand = {
             data_dir: dir,
             log_level: args.values.verbose === true ? 'debug' : 'warn',
             log_format: 'text',
+            health_check_port: port,
           },
+          api: { listen_address: '127.0.0.1' },
           polling: {
             interval: typeof args.values.interval === 'string' ? args.values.interval : '2s',
             jitter: 0,
@@ -109,6 +119,14 @@ export const demoCommand: CliCommand = {
         print(`demo      watching ${repo.url}`);
         print(`demo      built-in EventListener at ${receiver.url} (checks X-Hub-Signature-256)`);
         print(`demo      database ${config.storage.sqlitePath}`);
+        const api = daemon.api.address();
+        if (api) {
+          const base = `http://127.0.0.1:${api.port}`;
+          print(
+            `demo      API ${base}/api/v1/status, Swagger UI ${base}/swagger/, metrics ${base}/metrics`,
+          );
+          print(`demo      try: reposentry events list --server ${base}`);
+        }
         print(`demo      a change every ${commitEveryMs / 1000}s; Ctrl-C stops and cleans up`);
         timer = setInterval(() => {
           repo.step().then(
@@ -127,6 +145,13 @@ export const demoCommand: CliCommand = {
     });
   },
 };
+
+function parsePort(value: unknown): number | undefined {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    return undefined;
+  return Number(value);
+}
 
 function parseSeconds(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;

@@ -3,6 +3,7 @@ import { shortRefName } from '../events/change-event.js';
 import { createGitClients } from '../gitclient/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import { pollRepository, type PollReport } from '../poller/poll-repository.js';
+import { timeoutSignal } from '../runtime/timeout-signal.js';
 import { Storage } from '../storage/storage.js';
 import { DeliveryWorker, type DeliveryAttemptReport } from '../trigger/delivery-worker.js';
 import { VERSION } from '../version.js';
@@ -110,13 +111,15 @@ async function pollAll(
     while (next < repositories.length) {
       const index = next++;
       const repo = repositories[index] as RepositoryConfig;
-      const { report } = await pollRepository(repo, AbortSignal.timeout(config.polling.timeoutMs), {
+      const deadline = timeoutSignal(config.polling.timeoutMs);
+      const { report } = await pollRepository(repo, deadline.signal, {
         storage,
         gitClient: () => clients,
         config: () => config,
         log,
         record,
       });
+      deadline.dispose();
       reports[index] = report;
     }
   };

@@ -15,6 +15,8 @@ export interface ConfigWatcherOptions {
   readonly secrets: SecretRegistry;
   /** Called with each valid config that differs from the running one. */
   readonly onChange: (config: Config) => void | Promise<void>;
+  /** Told the outcome of every reload attempt (metrics). */
+  readonly onReload?: (outcome: ReloadOutcome) => void;
   /** Quiet time after the last file event before reloading; default 300 ms. */
   readonly debounceMs?: number;
   /** The config already loaded at start-up; loaded by start() when absent. */
@@ -108,7 +110,10 @@ export class ConfigWatcher implements Component {
   private enqueue(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
     const run = this.queue.then(() => this.reloadOnce(trigger));
     this.queue = run.catch(() => undefined);
-    return run;
+    return run.then((outcome) => {
+      this.options.onReload?.(outcome);
+      return outcome;
+    });
   }
 
   private async reloadOnce(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {

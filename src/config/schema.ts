@@ -113,7 +113,7 @@ export const configSchema = {
       default: true,
     },
     retry_attempts: {
-      doc: 'Retries of a failed provider request within one poll.',
+      doc: 'Retries of a failed request within one poll: git ls-remote always, the GitHub/GitLab API only when enable_api_fallback is false (with the fallback on, ls-remote is the retry).',
       format: integerFormat(0),
       default: 3,
     },

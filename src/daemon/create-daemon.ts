@@ -1,6 +1,8 @@
+import { ApiServer } from '../api/api-server.js';
 import type { Config } from '../config/config-types.js';
 import { ConfigWatcher } from '../config/config-watcher.js';
 import type { Logger } from '../logging/create-logger.js';
+import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { pollRepository, type PollReport } from '../poller/poll-repository.js';
 import { Scheduler } from '../poller/scheduler.js';
@@ -10,6 +12,8 @@ import { RetentionPruner } from '../storage/retention-pruner.js';
 import { Storage } from '../storage/storage.js';
 import { DeliveryWorker, type DeliveryAttemptReport } from '../trigger/delivery-worker.js';
 import { VERSION } from '../version.js';
+import type { DeliverySummary } from '../storage/delivery-record.js';
+import { EventFeed } from './event-feed.js';
 import { GitClientHolder } from './git-client-holder.js';
 
 export interface DaemonOptions {
@@ -23,6 +27,8 @@ export interface DaemonOptions {
   /** Observers for the demo, metrics and the event stream. */
   readonly onPoll?: (report: PollReport) => void;
   readonly onDeliveryAttempt?: (report: DeliveryAttemptReport) => void;
+  /** SSE keep-alive period (tests shorten it). */
+  readonly streamKeepAliveMs?: number;
 }
 
 export interface Daemon {
@@ -31,7 +37,12 @@ export interface Daemon {
   readonly scheduler: Scheduler;
   readonly worker: DeliveryWorker;
   readonly watcher: ConfigWatcher | undefined;
+  readonly api: ApiServer;
+  readonly feed: EventFeed;
+  readonly metrics: DaemonMetrics;
   config(): Config;
+  /** Queues every delivery of an event again and wakes the delivery worker. */
+  redeliver(eventId: string): DeliverySummary[];
   /** Applies a new valid config to every component (what a reload does). */
   applyConfig(config: Config): Promise<void>;
   /** SIGHUP: re-read the config file. */
@@ -39,9 +50,10 @@ export interface Daemon {
 }
 
 /**
- * The composition root of the daemon: storage -> retention -> trigger -> scheduler -> config
- * watcher, started in that order and stopped in reverse, so polling stops first, deliveries in
- * flight finish next, and the database closes last.
+ * The composition root of the daemon: storage -> API -> retention -> trigger -> scheduler ->
+ * config watcher, started in that order and stopped in reverse, so polling stops first,
+ * deliveries in flight finish next, the API answers (/readyz 503) until just before the database
+ * closes last.
  */
 export function createDaemon(options: DaemonOptions): Daemon {
   const { log } = options;
@@ -56,14 +68,44 @@ export function createDaemon(options: DaemonOptions): Daemon {
     retentionMs: config.storage.retentionMs,
     log: log.child({ component: 'retention' }),
   });
+  let gitClients: GitClientHolder | undefined;
+  const feed = new EventFeed();
+  const metrics = new DaemonMetrics({
+    deliveryCounts: () => storage.deliveries.countByStatus(),
+    oldestPendingAgeMs: () => storage.deliveries.oldestPendingAge(Date.now()),
+    rateLimits: () => gitClients?.current.rateLimits() ?? [],
+  });
+  const onPoll = (report: PollReport): void => {
+    metrics.observePoll(report);
+    if (report.newEvents.length > 0) feed.publish({ kind: 'events-recorded' });
+    options.onPoll?.(report);
+  };
   const worker = new DeliveryWorker({
     config,
     storage,
     log: log.child({ component: 'trigger' }),
     version: VERSION,
-    ...(options.onDeliveryAttempt ? { onAttempt: options.onDeliveryAttempt } : {}),
+    onAttempt: (report) => {
+      metrics.observeDeliveryAttempt(report);
+      const { outcome } = report;
+      feed.publish({
+        kind: 'delivery',
+        change: {
+          deliveryId: report.deliveryId,
+          eventId: report.eventId,
+          repository: report.repository,
+          targetUrl: report.targetUrl,
+          status: report.status,
+          attempt: report.attempt,
+          latencyMs: outcome.latencyMs,
+          ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
+          ...(outcome.error === undefined ? {} : { error: outcome.error }),
+          at: new Date(),
+        },
+      });
+      options.onDeliveryAttempt?.(report);
+    },
   });
-  let gitClients: GitClientHolder | undefined;
   const pollerLog = log.child({ component: 'poller' });
   const scheduler = new Scheduler({
     config,
@@ -84,7 +126,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         config: () => config,
         log: pollerLog,
         onRecorded: () => worker.wake(),
-        ...(options.onPoll ? { onReport: options.onPoll } : {}),
+        onReport: onPoll,
       });
       return outcome;
     },
@@ -110,9 +152,52 @@ export function createDaemon(options: DaemonOptions): Daemon {
           initial: config,
           ...(options.cwd ? { cwd: options.cwd } : {}),
           onChange: applyConfig,
+          onReload: (outcome) => metrics.observeConfigReload(outcome),
         });
 
-  const components: Component[] = [storage, pruner, worker, scheduler];
+  const redeliver = (eventId: string): DeliverySummary[] => {
+    const deliveries = storage.deliveries.redeliver(eventId);
+    worker.wake();
+    for (const d of deliveries) {
+      feed.publish({
+        kind: 'delivery',
+        change: {
+          deliveryId: d.id,
+          eventId: d.eventId,
+          repository: d.repository,
+          targetUrl: d.targetUrl,
+          status: d.status,
+          at: new Date(),
+        },
+      });
+    }
+    return deliveries;
+  };
+
+  const startedAt = new Date();
+  const api = new ApiServer({
+    log: log.child({ component: 'api' }),
+    host: config.api.listenAddress,
+    port: config.app.healthCheckPort,
+    ...(options.streamKeepAliveMs === undefined ? {} : { keepAliveMs: options.streamKeepAliveMs }),
+    context: {
+      storage,
+      feed,
+      startedAt,
+      config: () => config,
+      health: () => runtime.health(),
+      isReady: () => runtime.isReady(),
+      schedule: (name) => scheduler.entry(name),
+      pollNow: (name) => scheduler.pollNow(name),
+      redeliver,
+      rateLimits: () => gitClients?.current.rateLimits() ?? [],
+      rateLimitFor: (repo) => gitClients?.current.rateLimitFor(repo),
+      reloadState: () => watcher?.reloadState(),
+      renderMetrics: () => metrics.render(),
+    },
+  });
+
+  const components: Component[] = [storage, api, pruner, worker, scheduler];
   if (watcher) components.push(watcher);
   const runtime = new RuntimeManager(components, log.child({ component: 'runtime' }));
 
@@ -122,7 +207,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     scheduler,
     worker,
     watcher,
+    api,
+    feed,
+    metrics,
     config: () => config,
+    redeliver,
     applyConfig,
     reload: () => {
       if (watcher) void watcher.reload();

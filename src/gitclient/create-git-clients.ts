@@ -2,8 +2,11 @@ import type { Config, Provider, RepositoryConfig } from '../config/config-types.
 import type { Logger } from '../logging/create-logger.js';
 import type { GitClient, ListRefsOptions, RateLimitSnapshot, RefListing } from './git-client.js';
 import { LsRemoteClient } from './git/ls-remote-client.js';
+import { credentialId } from './credential-id.js';
 import { GithubClient } from './github/github-client.js';
+import { resolveGithubLocation } from './github/github-location.js';
 import { GitlabClient } from './gitlab/gitlab-client.js';
+import { resolveGitlabLocation } from './gitlab/gitlab-location.js';
 import type { HttpCache } from './http-cache.js';
 import { listRefsWithFallback } from './list-refs-with-fallback.js';
 import { PollBudget } from './poll-budget.js';
@@ -25,6 +28,15 @@ export interface GitClientDeps {
 
 export type GitClientFactory = (deps: GitClientDeps) => ProviderClient;
 
+/**
+ * Retries of a failed GitHub/GitLab API request within one poll. With the fallback on, none:
+ * `git ls-remote` is the retry, and a failing API must not hold a poll worker through backoff
+ * delays while other repositories wait. Without it, `polling.retry_attempts`.
+ */
+function apiRetries(config: Pick<Config, 'polling'>): number {
+  return config.polling.enableApiFallback ? 0 : config.polling.retryAttempts;
+}
+
 /** Provider -> client implementation. */
 export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> = {
   github: (deps) =>
@@ -32,7 +44,7 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
       log: deps.log,
       cache: deps.httpCache,
       rateLimit: deps.config.rateLimit.github,
-      retryAttempts: deps.config.polling.retryAttempts,
+      retryAttempts: apiRetries(deps.config),
       retryBackoffMs: deps.config.polling.retryBackoffMs,
       userAgent: deps.userAgent ?? 'RepoSentry',
       ...(deps.now ? { now: deps.now } : {}),
@@ -41,7 +53,7 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
     new GitlabClient({
       log: deps.log,
       rateLimit: deps.config.rateLimit.gitlab,
-      retryAttempts: deps.config.polling.retryAttempts,
+      retryAttempts: apiRetries(deps.config),
       retryBackoffMs: deps.config.polling.retryBackoffMs,
       userAgent: deps.userAgent ?? 'RepoSentry',
       ...(deps.now ? { now: deps.now } : {}),
@@ -58,6 +70,8 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
 /** The clients of one config snapshot, dispatching on `repo.provider`. */
 export interface GitClientSet extends GitClient {
   rateLimits(): readonly RateLimitSnapshot[];
+  /** The quota a repository's polls draw from (its API host and token), once a poll has seen it. */
+  rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined;
 }
 
 /**
@@ -90,6 +104,22 @@ export function createGitClients(
     },
     rateLimits(): RateLimitSnapshot[] {
       return Object.values(clients).flatMap((client) => client.rateLimits?.() ?? []);
+    },
+    rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined {
+      if (repo.provider === 'git') return undefined;
+      let host: string;
+      try {
+        host =
+          repo.provider === 'github'
+            ? resolveGithubLocation(repo).apiHost
+            : resolveGitlabLocation(repo).apiHost;
+      } catch {
+        return undefined;
+      }
+      const account = credentialId(repo.token);
+      return clients[repo.provider]
+        .rateLimits?.()
+        .find((s) => s.provider === repo.provider && s.host === host && s.account === account);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ReposentryError } from '../errors/reposentry-error.js';
+import { timeoutSignal } from '../runtime/timeout-signal.js';
 
 /**
  * The time one listing may take: a deadline plus the caller's AbortSignal. `signal` aborts at
@@ -18,7 +19,7 @@ export class PollBudget {
   ) {
     this.now = now;
     const remaining = Math.max(0, deadlineAt - now());
-    this.signal = AbortSignal.any([callerSignal, AbortSignal.timeout(remaining)]);
+    this.signal = timeoutSignal(remaining, callerSignal).signal;
   }
 
   /** A budget of `timeoutMs` from now, cancelled early by `signal`. */

@@ -8,6 +8,7 @@ import {
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
 import type { Reconfigurable } from '../runtime/runtime-manager.js';
+import { timeoutSignal } from '../runtime/timeout-signal.js';
 
 export type PollOutcome =
   { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly retryAt?: Date };
@@ -208,10 +209,8 @@ export class Scheduler implements Component, Reconfigurable {
     slot.state = 'polling';
     slot.lastStartedAt = Date.now();
     const repo = slot.repo;
-    const signal = AbortSignal.any([
-      this.shutdown.signal,
-      AbortSignal.timeout(this.config.polling.timeoutMs),
-    ]);
+    const deadline = timeoutSignal(this.config.polling.timeoutMs, this.shutdown.signal);
+    const signal = deadline.signal;
     let outcome: PollOutcome;
     try {
       outcome = await this.options.pollOne(repo, signal);
@@ -222,6 +221,8 @@ export class Scheduler implements Component, Reconfigurable {
         error: errorMessageOf(err),
       });
       outcome = { ok: false, code: errorCodeOf(err) };
+    } finally {
+      deadline.dispose();
     }
     if (outcome.ok) {
       slot.failures = 0;

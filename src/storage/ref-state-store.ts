@@ -29,6 +29,18 @@ export class RefStateStore extends SqlStore {
     return new Map(rows.map((row) => [row.ref, row]));
   }
 
+  /** How many refs are recorded per repository (repositories without refs are absent). */
+  counts(): Map<string, number> {
+    const rows = this.guard(() =>
+      this.db
+        .prepare<[], { repository: string; n: number }>(
+          'SELECT repository, count(*) AS n FROM ref_state GROUP BY repository',
+        )
+        .all(),
+    );
+    return new Map(rows.map((row) => [row.repository, row.n]));
+  }
+
   /** Ref -> sha, the shape change detection compares a listing with. */
   shas(repository: string): Map<string, string> {
     return new Map([...this.list(repository)].map(([ref, record]) => [ref, record.sha]));

@@ -48,6 +48,9 @@ describe('a daemon killed between detection and delivery', () => {
       [
         'app:',
         `  data_dir: ${dir}`,
+        '  health_check_port: 0',
+        'api:',
+        '  listen_address: 127.0.0.1',
         'polling:',
         '  interval: 1s',
         'tekton:',

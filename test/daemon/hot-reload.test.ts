@@ -11,6 +11,9 @@ function configText(dir: string, repos: { name: string; url: string }[], interva
   return [
     'app:',
     `  data_dir: ${dir}`,
+    '  health_check_port: 0',
+    'api:',
+    '  listen_address: 127.0.0.1',
     'polling:',
     `  interval: ${interval}`,
     'tekton:',

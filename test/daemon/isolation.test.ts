@@ -68,9 +68,10 @@ describe('a repository that keeps failing', () => {
         polling: { interval: '1s', jitter: 0, timeout: '2s', max_workers: 2 },
         tekton: { event_listener_url: receiver.url, secret: 'isolation-secret' },
         repositories: [
+          // First, so its baseline is not queued behind the broken ones at start-up.
+          { name: 'good', url: good.fileUrl, provider: 'git', branch_regex: '.*' },
           ...['f1', 'f2', 'f3', 'f4'].map((name) => broken(name, failing)),
           broken('stuck', hanging),
-          { name: 'good', url: good.fileUrl, provider: 'git', branch_regex: '.*' },
         ],
       },
       {},

@@ -55,6 +55,9 @@ describe('reposentry run', () => {
       [
         'app:',
         `  data_dir: ${dir}`,
+        '  health_check_port: 0',
+        'api:',
+        '  listen_address: 127.0.0.1',
         'polling:',
         '  enable_api_fallback: false',
         'tekton:',

@@ -135,7 +135,9 @@ describe('GithubClient', () => {
     expect(listing.via).toBe('ls-remote');
     expect(listing.fallbackReason).toBe('forge-unavailable');
     expect(listing.refs).toEqual(expected);
-    expect(listing.cost.requests).toBe(3 + 1); // 1 + 2 retries, then one ls-remote
+    // No API retries when the fallback is on: ls-remote is the retry.
+    expect(listing.cost.requests).toBe(1 + 1);
+    expect(github.stats.requests).toBe(1);
     const line = capture
       .entries()
       .find((e) => e.message === 'Provider API failed, falling back to git ls-remote');
@@ -169,6 +171,7 @@ describe('GithubClient', () => {
     const gitRequestsBefore = git.requests.length;
     await expect(poll(set)).rejects.toMatchObject({ code: 'forge-unavailable' });
     expect(git.requests.length).toBe(gitRequestsBefore);
+    expect(github.stats.byStatus[503]).toBe(3); // polling.retry_attempts (2 here) retries
   });
 
   it('reports 401 as forge-unauthorized without falling back', async () => {

@@ -162,7 +162,7 @@ describe('GitlabClient', () => {
     );
     expect(listing).toMatchObject({ via: 'ls-remote', fallbackReason: 'forge-unavailable' });
     expect(listing.refs).toEqual(expected);
-    expect(gitlab.stats.requests).toBe(3); // first try + 2 retries
+    expect(gitlab.stats.requests).toBe(1); // no API retries: ls-remote is the retry
     expect(git.requests.at(-1)).toMatchObject({ authorized: true, user: 'oauth2' });
   });
 

@@ -9,15 +9,27 @@ import { createCaptureLogger, type CapturedLogger } from './capture-logger.js';
 export interface TestDaemon {
   readonly daemon: Daemon;
   readonly logs: CapturedLogger;
+  /** http://127.0.0.1:PORT of the daemon's API. */
+  readonly baseUrl: string;
   stop(): Promise<void>;
 }
 
 export async function startTestDaemon(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = {},
-  observers: Pick<DaemonOptions, 'onPoll' | 'onDeliveryAttempt'> = {},
+  observers: Pick<DaemonOptions, 'onPoll' | 'onDeliveryAttempt' | 'streamKeepAliveMs'> = {},
 ): Promise<TestDaemon> {
-  const config = loadConfigFromObject(raw, { env });
+  const app = (raw.app ?? {}) as Record<string, unknown>;
+  const api = (raw.api ?? {}) as Record<string, unknown>;
+  const config = loadConfigFromObject(
+    {
+      ...raw,
+      // Any free port on loopback, unless the test says otherwise.
+      app: { health_check_port: 0, ...app },
+      api: { listen_address: '127.0.0.1', ...api },
+    },
+    { env },
+  );
   const logs = createCaptureLogger({ level: 'debug' });
   logs.secrets.registerAll(config.secrets);
   const daemon = createDaemon({
@@ -28,5 +40,11 @@ export async function startTestDaemon(
     ...observers,
   });
   await daemon.runtime.start();
-  return { daemon, logs, stop: () => daemon.runtime.stop(5_000) };
+  const port = daemon.api.address()?.port ?? 0;
+  return {
+    daemon,
+    logs,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () => daemon.runtime.stop(5_000),
+  };
 }

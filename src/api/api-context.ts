@@ -1,0 +1,30 @@
+import type { Config, RepositoryConfig } from '../config/config-types.js';
+import type { ReloadState } from '../config/config-watcher.js';
+import type { EventFeed } from '../daemon/event-feed.js';
+import type { RateLimitSnapshot } from '../gitclient/index.js';
+import type { ScheduleEntry } from '../poller/scheduler.js';
+import type { RuntimeHealth } from '../runtime/runtime-manager.js';
+import type { DeliverySummary } from '../storage/delivery-record.js';
+import type { Storage } from '../storage/storage.js';
+
+/**
+ * Everything the HTTP API may use: storage to read, and the few questions and requests it puts
+ * to the running daemon. Nothing below src/api/ imports the API.
+ */
+export interface ApiContext {
+  readonly storage: Pick<Storage, 'events' | 'deliveries' | 'pollStates' | 'refStates'>;
+  readonly feed: EventFeed;
+  readonly startedAt: Date;
+  config(): Config;
+  health(): RuntimeHealth;
+  isReady(): boolean;
+  schedule(name: string): ScheduleEntry | undefined;
+  /** Queues a poll now: true if queued, false if one is queued or running; throws not-found. */
+  pollNow(name: string): boolean;
+  /** Queues every delivery of an event again and wakes the delivery worker. */
+  redeliver(eventId: string): DeliverySummary[];
+  rateLimits(): readonly RateLimitSnapshot[];
+  rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined;
+  reloadState(): ReloadState | undefined;
+  renderMetrics(): Promise<{ contentType: string; body: string }>;
+}

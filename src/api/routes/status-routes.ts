@@ -1,0 +1,48 @@
+import type { Router } from 'express';
+import { VERSION } from '../../version.js';
+import type { ApiContext } from '../api-context.js';
+import { rateLimitView } from '../views/repository-view.js';
+
+/** /api/v1/status: the one page an operator looks at first. */
+export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
+  router.get('/api/v1/status', (_req, res) => {
+    const config = ctx.config();
+    const now = Date.now();
+    const polls = ctx.storage.pollStates.list();
+    const forge = new Set(
+      config.repositories.filter((r) => r.provider !== 'git').map((r) => r.name),
+    );
+    const configured = new Set(config.repositories.map((r) => r.name));
+    const current = polls.filter((p) => configured.has(p.repository));
+    const reload = ctx.reloadState();
+    const oldest = ctx.storage.deliveries.oldestPendingAge(now);
+    res.json({
+      name: config.app.name,
+      version: VERSION,
+      startedAt: ctx.startedAt.toISOString(),
+      uptimeSeconds: Math.floor((now - ctx.startedAt.getTime()) / 1000),
+      ready: ctx.isReady(),
+      health: ctx.health(),
+      repositories: {
+        configured: config.repositories.length,
+        failing: current.filter((p) => p.lastErrorCode !== null).length,
+        usingFallback: current.filter((p) => forge.has(p.repository) && p.lastVia === 'ls-remote')
+          .length,
+      },
+      events: { total: ctx.storage.events.count() },
+      deliveries: {
+        byStatus: ctx.storage.deliveries.countByStatus(),
+        oldestPendingAgeSeconds: oldest === undefined ? null : oldest / 1000,
+      },
+      config: {
+        file: config.source.file ?? null,
+        generation: reload?.generation ?? 1,
+        lastReloadAt: reload?.lastReloadAt?.toISOString() ?? null,
+        lastReloadError: reload?.lastError
+          ? { at: reload.lastError.at.toISOString(), problems: reload.lastError.problems }
+          : null,
+      },
+      rateLimits: ctx.rateLimits().map(rateLimitView),
+    });
+  });
+}

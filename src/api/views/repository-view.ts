@@ -1,0 +1,67 @@
+import type { RepositoryConfig } from '../../config/config-types.js';
+import type { RateLimitSnapshot } from '../../gitclient/index.js';
+import type { ScheduleEntry } from '../../poller/scheduler.js';
+import type { PollStateRecord } from '../../storage/poll-state-store.js';
+import type { RefStateRecord } from '../../storage/ref-state-store.js';
+import { urlWithoutCredentials } from './url-without-credentials.js';
+
+export interface RepositoryFacts {
+  readonly repo: RepositoryConfig;
+  readonly poll: PollStateRecord | undefined;
+  readonly schedule: ScheduleEntry | undefined;
+  readonly rateLimit: RateLimitSnapshot | undefined;
+  readonly refCount: number;
+}
+
+const iso = (ms: number | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
+
+export function rateLimitView(snapshot: RateLimitSnapshot): Record<string, unknown> {
+  return {
+    provider: snapshot.provider,
+    host: snapshot.host,
+    account: snapshot.account,
+    limit: snapshot.limit,
+    remaining: snapshot.remaining,
+    resetAt: snapshot.resetAt.toISOString(),
+    ...(snapshot.waitingUntil ? { waitingUntil: snapshot.waitingUntil.toISOString() } : {}),
+  };
+}
+
+/** A configured repository with what the poller knows of it (no token, no URL credentials). */
+export function repositoryView(facts: RepositoryFacts): Record<string, unknown> {
+  const { repo, poll, schedule } = facts;
+  const failing = poll?.lastErrorCode !== null && poll?.lastErrorCode !== undefined;
+  return {
+    name: repo.name,
+    provider: repo.provider,
+    enabled: repo.enabled,
+    url: urlWithoutCredentials(repo.url),
+    branchRegex: repo.branchPattern,
+    tagRegex: repo.tagPattern ?? null,
+    pollingIntervalSeconds: repo.pollingIntervalMs / 1000,
+    eventListenerUrl: urlWithoutCredentials(repo.eventListenerUrl),
+    payloadFormat: repo.payloadFormat,
+    state: schedule?.state ?? null,
+    lastPollAt: iso(poll?.lastPollAt),
+    lastSuccessAt: iso(poll?.lastSuccessAt),
+    nextPollAt: schedule?.nextPollAt?.toISOString() ?? iso(poll?.nextPollAt),
+    lastError: failing
+      ? { code: poll?.lastErrorCode ?? '', message: poll?.lastErrorMessage ?? '' }
+      : null,
+    consecutiveFailures: poll?.consecutiveFailures ?? 0,
+    via: poll?.lastVia ?? null,
+    fallbackInUse: repo.provider !== 'git' && poll?.lastVia === 'ls-remote',
+    rateLimit: facts.rateLimit ? rateLimitView(facts.rateLimit) : null,
+    refCount: facts.refCount,
+  };
+}
+
+export function refView(record: RefStateRecord): Record<string, unknown> {
+  return {
+    ref: record.ref,
+    sha: record.sha,
+    seenAt: new Date(record.seenAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
