@@ -28,6 +28,13 @@ describe('reposentry demo', () => {
         throw new Error(`no delivery seen:\n${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+    const api = /API (http:\/\/127\.0\.0\.1:\d+)\/api\/v1\/status, Swagger UI \S+\/swagger\//.exec(
+      out,
+    )?.[1];
+    expect(api, out).toBeDefined();
+    const status = (await (await fetch(`${api}/api/v1/status`)).json()) as { ready: boolean };
+    expect(status.ready).toBe(true);
+    expect((await fetch(`${api}/swagger/`)).status).toBe(200);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
