@@ -28,6 +28,8 @@ export interface WebhookReceiver {
   deliveredIds(): string[];
   respondWith(status: number): void;
   hang(on: boolean): void;
+  /** Answer every request this many ms after it arrived (0 = at once). */
+  delay(ms: number): void;
   /**
    * An outage until `reopen`: every connection is reset as soon as it opens. The port stays
    * bound, so no other server of a parallel test can take it over meanwhile.
@@ -44,6 +46,7 @@ export async function createWebhookReceiver(
   const requests: ReceivedRequest[] = [];
   let status = 200;
   let hanging = false;
+  let delayMs = 0;
   const hung = new Set<http.ServerResponse>();
   const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
@@ -79,8 +82,13 @@ export async function createWebhookReceiver(
         eventId: typeof eventId === 'string' ? eventId : undefined,
         status,
       });
-      res.statusCode = status;
-      res.end(status < 300 ? 'accepted' : 'nope');
+      const answer = status;
+      const respond = (): void => {
+        res.statusCode = answer;
+        res.end(answer < 300 ? 'accepted' : 'nope');
+      };
+      if (delayMs > 0) setTimeout(respond, delayMs);
+      else respond();
     });
   };
   let resetting = false;
@@ -106,6 +114,9 @@ export async function createWebhookReceiver(
     },
     hang: (on) => {
       hanging = on;
+    },
+    delay: (ms) => {
+      delayMs = ms;
     },
     down: () => {
       resetting = true;
