@@ -172,8 +172,17 @@ export class Scheduler implements Component, Reconfigurable {
     if (!this.running || slot.removed) return;
     slot.state = 'scheduled';
     slot.nextPollAt = new Date(Date.now() + delayMs);
-    this.options.onScheduled?.(slot.repo.name, slot.nextPollAt);
     slot.timer = setTimeout(() => this.enqueue(slot, false), delayMs);
+    try {
+      this.options.onScheduled?.(slot.repo.name, slot.nextPollAt);
+    } catch (err) {
+      // Only a display of the next poll time: the poll itself is scheduled either way.
+      this.options.log.warn('Could not record the next poll time', {
+        repo: slot.repo.name,
+        code: errorCodeOf(err),
+        error: errorMessageOf(err),
+      });
+    }
   }
 
   private enqueue(slot: Slot, front: boolean): void {
@@ -197,10 +206,18 @@ export class Scheduler implements Component, Reconfigurable {
       const [name] = this.queue.splice(index, 1);
       const slot = name === undefined ? undefined : this.slots.get(name);
       if (slot === undefined) continue;
-      const run = this.run(slot).finally(() => {
-        this.inFlight.delete(slot.repo.name);
-        this.drain();
-      });
+      const run = this.run(slot)
+        .catch((err: unknown) => {
+          this.options.log.error('Poll crashed', {
+            repo: slot.repo.name,
+            code: errorCodeOf(err),
+            error: errorMessageOf(err),
+          });
+        })
+        .finally(() => {
+          this.inFlight.delete(slot.repo.name);
+          this.drain();
+        });
       this.inFlight.set(slot.repo.name, run);
     }
   }

@@ -54,6 +54,8 @@ export class DeliveryWorker implements Component, Reconfigurable {
   private readonly active = new Map<number, Promise<void>>();
   private readonly perTarget = new Map<string, number>();
   private readonly backlog: ClaimedDelivery[] = [];
+  /** In flight in the database, but their outcome could not be written: queue them again. */
+  private readonly unsettled = new Set<number>();
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
   private woken = false;
@@ -129,6 +131,7 @@ export class DeliveryWorker implements Component, Reconfigurable {
   private async loop(): Promise<void> {
     while (this.running) {
       this.woken = false;
+      this.requeueUnsettled();
       let claimed: ClaimedDelivery[] = [];
       const free = this.concurrency - this.active.size - this.backlog.length;
       try {
@@ -147,13 +150,28 @@ export class DeliveryWorker implements Component, Reconfigurable {
     }
   }
 
+  private requeueUnsettled(): void {
+    for (const id of this.unsettled) {
+      try {
+        this.options.storage.deliveries.scheduleRetry(
+          id,
+          Date.now(),
+          'queued again after a storage failure',
+        );
+        this.unsettled.delete(id);
+      } catch {
+        return;
+      }
+    }
+  }
+
   /**
    * How long to wait for the next due delivery. `nextDueAt` counts only deliveries whose ref lane
    * is free, so one that is already due is claimable: look again at once, unless every slot is
    * busy (a finishing delivery wakes the loop then).
    */
   private sleepMs(hasFreeSlot: boolean): number {
-    const idle = this.options.idleCheckMs ?? 30_000;
+    const idle = this.unsettled.size > 0 ? 1_000 : (this.options.idleCheckMs ?? 30_000);
     let next: number | undefined;
     try {
       next = this.options.storage.deliveries.nextDueAt();
@@ -283,7 +301,8 @@ export class DeliveryWorker implements Component, Reconfigurable {
           errorMessageOf(err),
         );
       } catch {
-        // The database is unreachable; the delivery stays in_flight and is requeued at start-up.
+        // The database is unreachable: retried by the loop until it is back (or at start-up).
+        this.unsettled.add(delivery.id);
       }
     }
   }
