@@ -55,6 +55,8 @@ export interface FakeGithub {
   setRepo(fullName: string, refs: ReadonlyMap<string, string> | ForgeRepoRefs): void;
   setBranch(fullName: string, branch: string, sha: string): void;
   deleteBranch(fullName: string, branch: string): void;
+  /** The repository is gone (deleted or renamed): its URLs answer 404 from now on. */
+  removeRepo(fullName: string): void;
   fault(fault: ForgeFault | undefined): void;
   resetStats(): void;
   close(): Promise<void>;
@@ -171,6 +173,7 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
     },
     setBranch: (fullName, branch, sha) => void repoState(fullName).branches.set(branch, sha),
     deleteBranch: (fullName, branch) => void repoState(fullName).branches.delete(branch),
+    removeRepo: (fullName) => void repos.delete(fullName.toLowerCase()),
     fault: (fault) => faults.set(fault),
     resetStats() {
       stats = newStats();

@@ -28,6 +28,8 @@ export interface WebhookReceiver {
   deliveredIds(): string[];
   respondWith(status: number): void;
   hang(on: boolean): void;
+  /** Send `Retry-After: <seconds>` with every non-2xx answer (undefined: none). */
+  retryAfter(seconds: number | undefined): void;
   /** Answer every request this many ms after it arrived (0 = at once). */
   delay(ms: number): void;
   /**
@@ -47,6 +49,7 @@ export async function createWebhookReceiver(
   let status = 200;
   let hanging = false;
   let delayMs = 0;
+  let retryAfterSeconds: number | undefined;
   const hung = new Set<http.ServerResponse>();
   const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
@@ -85,6 +88,8 @@ export async function createWebhookReceiver(
       const answer = status;
       const respond = (): void => {
         res.statusCode = answer;
+        if (answer >= 300 && retryAfterSeconds !== undefined)
+          res.setHeader('Retry-After', String(retryAfterSeconds));
         res.end(answer < 300 ? 'accepted' : 'nope');
       };
       if (delayMs > 0) setTimeout(respond, delayMs);
@@ -114,6 +119,9 @@ export async function createWebhookReceiver(
     },
     hang: (on) => {
       hanging = on;
+    },
+    retryAfter: (seconds) => {
+      retryAfterSeconds = seconds;
     },
     delay: (ms) => {
       delayMs = ms;

@@ -207,8 +207,11 @@ export class GithubClient implements ProviderClient {
     }
     if (rateLimit.requestsPerHour > 0) {
       buckets.push({
+        // The hour's budget may be spent as polls need it (a 50-page listing must not crawl at
+        // one request per second); it refills at the hourly rate. Bursts are shaped by the
+        // per-minute bucket above.
         bucket: new TokenBucket({
-          capacity: rateLimit.burst,
+          capacity: rateLimit.requestsPerHour,
           refillPerSecond: rateLimit.requestsPerHour / 3600,
           now: this.now,
         }),
