@@ -183,7 +183,7 @@ describe('secrets under every scenario', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('exercised the API, the fallback and the failures it claims to', async () => {
+  it('exercised the API, the fallback and the failures it claims to', () => {
     expect(receiver.requests.length).toBeGreaterThanOrEqual(3);
     expect(receiver.requests.every((r) => r.signatureValid !== false)).toBe(true);
     expect(daemon.output()).toContain('falling back to git ls-remote');
