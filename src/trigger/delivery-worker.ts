@@ -90,7 +90,7 @@ export class DeliveryWorker implements Component, Reconfigurable {
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
     await this.loopDone;
-    await Promise.allSettled([...this.active.values()]);
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
     // Claimed but never started: back to the queue for the next start.
     for (const claimed of this.backlog.splice(0)) {
       this.options.storage.deliveries.scheduleRetry(
@@ -199,6 +199,8 @@ export class DeliveryWorker implements Component, Reconfigurable {
   }
 
   private launchBacklog(): void {
+    // Once stopping, nothing new starts: what is left in the backlog is queued again by stop().
+    if (!this.running) return;
     const limit = this.options.perTargetConcurrency ?? 8;
     for (let i = 0; i < this.backlog.length;) {
       const claimed = this.backlog[i];
