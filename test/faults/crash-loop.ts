@@ -5,10 +5,11 @@
  * restarted. At the end, every ref's events form an unbroken chain ending at the ref's real sha,
  * every event was delivered, and duplicates (allowed: at-least-once) are counted.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { writeDaemonConfig } from '../helpers/daemon-config.js';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
 import { createGitRepoFactory, type BareRepo } from '../helpers/git-repo-factory.js';
 import { createWebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -64,37 +65,17 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       await repo.commit('main', 'initial');
       repos.push(repo);
     }
-    const configFile = path.join(dir, 'config.yaml');
-    await writeFile(
-      configFile,
-      [
-        'app:',
-        `  data_dir: ${dir}`,
-        '  health_check_port: 0',
-        '  log_level: info',
-        'api:',
-        '  listen_address: 127.0.0.1',
-        'polling:',
-        '  interval: 1s',
-        '  jitter: 0',
-        '  trigger_on_first_seen: false',
-        'tekton:',
-        `  event_listener_url: ${receiver.url}`,
-        '  secret: ${WEBHOOK_SECRET}',
-        '  retry_backoff: 100ms',
-        '  max_retry_backoff: 300ms',
-        '  retry_attempts: 1000',
-        'repositories:',
-        ...repos.flatMap((repo, i) => [
-          `  - name: repo${i}`,
-          `    url: ${repo.fileUrl}`,
-          '    provider: git',
-          '    branch_regex: ".*"',
-          '    tag_regex: ".*"',
-        ]),
-        '',
-      ].join('\n'),
-    );
+    const configFile = await writeDaemonConfig(dir, receiver.url, {
+      app: { log_level: 'info' },
+      tekton: { secret: '${WEBHOOK_SECRET}', retry_attempts: 1000 },
+      repositories: repos.map((repo, i) => ({
+        name: `repo${i}`,
+        url: repo.fileUrl,
+        provider: 'git',
+        branch_regex: '.*',
+        tag_regex: '.*',
+      })),
+    });
     const env = { WEBHOOK_SECRET: SECRET };
     const dbFile = path.join(dir, 'reposentry.db');
 

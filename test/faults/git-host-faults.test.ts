@@ -10,6 +10,7 @@ import {
 } from '../helpers/git-repo-factory.js';
 import { createGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'git-host-fault-secret';
@@ -159,11 +160,3 @@ describe('Git host faults', () => {
     expect(receiver.requests.map((r) => r.json.ref)).toEqual(['refs/heads/bulk/4321']);
   }, 60_000);
 });
-
-async function waitFor(predicate: () => unknown, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

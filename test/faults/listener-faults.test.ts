@@ -8,6 +8,7 @@ import {
   type GitRepoFactory,
 } from '../helpers/git-repo-factory.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'listener-fault-secret';
@@ -130,11 +131,3 @@ describe('EventListener faults', () => {
     expect((log[1]?.startedAt ?? 0) - (log[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(1_900);
   }, 30_000);
 });
-
-async function waitFor(predicate: () => unknown, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDaemonConfig } from '../helpers/daemon-config.js';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
 import { createFakeGithub, type FakeGithub } from '../helpers/fake-github.js';
 import { createFakeGitlab, type FakeGitlab } from '../helpers/fake-gitlab.js';
@@ -76,47 +77,37 @@ describe('secrets under every scenario', () => {
     gitlab.setProject('group/lib', await app.refs());
     receiver = await createWebhookReceiver({ secret: SECRETS.HOOK_SECRET });
     dir = await mkdtemp(path.join(tmpdir(), 'rs-secrets-'));
-    const configFile = path.join(dir, 'config.yaml');
-    await writeFile(
-      configFile,
-      [
-        'app:',
-        `  data_dir: ${dir}`,
-        '  health_check_port: 0',
-        '  log_level: debug',
-        'api:',
-        '  listen_address: 127.0.0.1',
-        '  auth_token: ${API_TOKEN}',
-        'polling:',
-        '  interval: 1s',
-        '  jitter: 0',
-        'tekton:',
-        `  event_listener_url: ${receiver.url}`,
-        '  secret: ${HOOK_SECRET}',
-        '  retry_backoff: 100ms',
-        '  max_retry_backoff: 300ms',
-        'security:',
-        '  allowed_env_vars: ["*_TOKEN", "*_SECRET"]',
-        'repositories:',
-        '  - name: gh',
-        `    url: ${git.urlFor('org/app.git')}`,
-        '    provider: github',
-        `    api_base_url: ${github.url}`,
-        '    token: ${GH_TOKEN}',
-        '    branch_regex: ".*"',
-        '  - name: gl',
-        `    url: ${gitlab.url}/group/lib.git`,
-        '    provider: gitlab',
-        '    token: ${GL_TOKEN}',
-        '    branch_regex: ".*"',
-        '  - name: wrong',
-        `    url: ${git.urlFor('org/app.git')}`,
-        '    provider: github',
-        `    api_base_url: ${github.url}`,
-        '    token: ${WRONG_TOKEN}',
-        '',
-      ].join('\n'),
-    );
+    const onGit = git.urlFor('org/app.git');
+    const configFile = await writeDaemonConfig(dir, receiver.url, {
+      app: { log_level: 'debug' },
+      api: { auth_token: '${API_TOKEN}' },
+      tekton: { secret: '${HOOK_SECRET}' },
+      security: { allowed_env_vars: ['*_TOKEN', '*_SECRET'] },
+      repositories: [
+        {
+          name: 'gh',
+          url: onGit,
+          provider: 'github',
+          api_base_url: github.url,
+          token: '${GH_TOKEN}',
+          branch_regex: '.*',
+        },
+        {
+          name: 'gl',
+          url: `${gitlab.url}/group/lib.git`,
+          provider: 'gitlab',
+          token: '${GL_TOKEN}',
+          branch_regex: '.*',
+        },
+        {
+          name: 'wrong',
+          url: onGit,
+          provider: 'github',
+          api_base_url: github.url,
+          token: '${WRONG_TOKEN}',
+        },
+      ],
+    });
     daemon = startDaemonProcess(configFile, SECRETS);
     base = await daemon.ready();
     const stream = await fetch(`${base}/api/v1/events/stream`);

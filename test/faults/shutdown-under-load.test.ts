@@ -1,11 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeDaemonConfig } from '../helpers/daemon-config.js';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
 import { createGitRepoFactory, type GitRepoFactory } from '../helpers/git-repo-factory.js';
+import { queryDb } from '../helpers/query-db.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+const countRows = (file: string, sql: string): number => queryDb(file, sql, 0);
 
 const SECRET = 'shutdown-secret';
 
@@ -29,32 +33,14 @@ describe('SIGTERM while 300 deliveries are queued for a slow EventListener', () 
     receiver = await createWebhookReceiver({ secret: SECRET });
     receiver.delay(200);
     dir = await mkdtemp(path.join(tmpdir(), 'rs-shutdown-'));
-    const configFile = path.join(dir, 'config.yaml');
-    await writeFile(
-      configFile,
-      [
-        'app:',
-        `  data_dir: ${dir}`,
-        '  health_check_port: 0',
-        'api:',
-        '  listen_address: 127.0.0.1',
-        'polling:',
-        '  interval: 1s',
-        'tekton:',
-        `  event_listener_url: ${receiver.url}`,
-        `  secret: ${SECRET}`,
-        'repositories:',
-        '  - name: app',
-        `    url: ${repo.fileUrl}`,
-        '    provider: git',
-        '    branch_regex: ".*"',
-        '',
-      ].join('\n'),
-    );
+    const configFile = await writeDaemonConfig(dir, receiver.url, {
+      tekton: { secret: SECRET, retry_backoff: '1s', max_retry_backoff: '5m' },
+      repositories: [{ name: 'app', url: repo.fileUrl, provider: 'git', branch_regex: '.*' }],
+    });
     const dbFile = path.join(dir, 'reposentry.db');
     daemon = startDaemonProcess(configFile);
     await daemon.ready();
-    await waitFor(() => count(dbFile, 'SELECT count(*) FROM poll_state') > 0);
+    await waitFor(() => countRows(dbFile, 'SELECT count(*) FROM poll_state') > 0);
     await repo.createBranches('load/', 300, 'main');
     await receiver.waitFor((requests) => requests.length >= 20, 20_000);
 
@@ -64,15 +50,15 @@ describe('SIGTERM while 300 deliveries are queued for a slow EventListener', () 
     expect(code, daemon.output().slice(-3000)).toBe(0);
     expect(Date.now() - stoppingAt).toBeLessThan(20_000);
     expect(daemon.output()).toContain('RepoSentry stopped');
-    expect(count(dbFile, "SELECT count(*) FROM deliveries WHERE status = 'in_flight'")).toBe(0);
-    const left = count(dbFile, "SELECT count(*) FROM deliveries WHERE status = 'pending'");
+    expect(countRows(dbFile, "SELECT count(*) FROM deliveries WHERE status = 'in_flight'")).toBe(0);
+    const left = countRows(dbFile, "SELECT count(*) FROM deliveries WHERE status = 'pending'");
     expect(left).toBeGreaterThan(0);
 
     receiver.delay(0);
     daemon = startDaemonProcess(configFile);
     await daemon.ready();
     await waitFor(
-      () => count(dbFile, "SELECT count(*) FROM deliveries WHERE status = 'delivered'") === 300,
+      () => countRows(dbFile, "SELECT count(*) FROM deliveries WHERE status = 'delivered'") === 300,
       30_000,
     );
     const ids = receiver.deliveredIds();
@@ -83,24 +69,3 @@ describe('SIGTERM while 300 deliveries are queued for a slow EventListener', () 
     expect(await daemon.exited()).toBe(0);
   }, 90_000);
 });
-
-function count(file: string, sql: string): number {
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(sql).pluck().get() as number;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

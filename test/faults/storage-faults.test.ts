@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeDaemonConfig } from '../helpers/daemon-config.js';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
 import {
   createGitRepoFactory,
   type BareRepo,
   type GitRepoFactory,
 } from '../helpers/git-repo-factory.js';
+import { queryDb } from '../helpers/query-db.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'storage-fault-secret';
@@ -45,36 +48,13 @@ describe('storage faults', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function writeConfig(dataDir: string, busyTimeout = '5s'): Promise<string> {
-    const file = path.join(dir, 'config.yaml');
-    await writeFile(
-      file,
-      [
-        'app:',
-        `  data_dir: ${dataDir}`,
-        '  health_check_port: 0',
-        'api:',
-        '  listen_address: 127.0.0.1',
-        'polling:',
-        '  interval: 1s',
-        '  jitter: 0',
-        'storage:',
-        '  sqlite:',
-        `    connection_timeout: ${busyTimeout}`,
-        'tekton:',
-        `  event_listener_url: ${receiver.url}`,
-        `  secret: ${SECRET}`,
-        '  retry_backoff: 100ms',
-        '  max_retry_backoff: 300ms',
-        'repositories:',
-        '  - name: app',
-        `    url: ${repo.fileUrl}`,
-        '    provider: git',
-        '',
-      ].join('\n'),
-    );
-    return file;
-  }
+  const writeConfig = (dataDir: string, busyTimeout = '5s'): Promise<string> =>
+    writeDaemonConfig(dir, receiver.url, {
+      app: { data_dir: dataDir },
+      storage: { sqlite: { connection_timeout: busyTimeout } },
+      tekton: { secret: SECRET },
+      repositories: [{ name: 'app', url: repo.fileUrl, provider: 'git' }],
+    });
 
   it('refuses to start on a corrupt database, says so, and leaves the file untouched', async () => {
     const dbFile = path.join(dir, 'reposentry.db');
@@ -174,25 +154,5 @@ async function holdExclusiveLock(dbFile: string): Promise<ChildProcess> {
 }
 
 function polled(dbFile: string): number {
-  try {
-    const db = new Database(dbFile, { readonly: true, fileMustExist: true, timeout: 100 });
-    try {
-      return db
-        .prepare('SELECT count(*) FROM poll_state WHERE last_success_at IS NOT NULL')
-        .pluck()
-        .get() as number;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return queryDb(dbFile, 'SELECT count(*) FROM poll_state WHERE last_success_at IS NOT NULL', 0);
 }
