@@ -76,7 +76,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     rateLimits: () => gitClients?.current.rateLimits() ?? [],
   });
   const onPoll = (report: PollReport): void => {
-    metrics.observePoll(report);
+    // A poll cut short by shutdown is neither a success nor a Git host error.
+    const cancelled = report.code === 'cancelled' || report.code === 'shutting-down';
+    if (!cancelled) metrics.observePoll(report);
     if (report.newEvents.length > 0) feed.publish({ kind: 'events-recorded' });
     options.onPoll?.(report);
   };
