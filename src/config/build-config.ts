@@ -12,6 +12,7 @@ import {
 } from './config-types.js';
 import { noEffectWarnings } from './config-warnings.js';
 import { deepFreeze } from './deep-freeze.js';
+import { dropGoZeroDefaults } from './go-zero-defaults.js';
 import { expandEnv, type EnvSubstitution } from './expand-env.js';
 import { readRepositoriesFile } from './read-repositories-file.js';
 import { configSchema, type RawConfig } from './schema.js';
@@ -77,6 +78,9 @@ export function buildConfig(document: unknown, options: BuildConfigOptions): Con
       raw = { ...raw, repositories: merged };
     }
   }
+  const goDefaults = dropGoZeroDefaults(raw);
+  raw = goDefaults.raw;
+  warnings.push(...goDefaults.warnings);
 
   warnings.push(...noEffectWarnings(raw));
   const schema = applySchema(raw);

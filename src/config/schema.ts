@@ -171,7 +171,7 @@ export const configSchema = {
       default: '10s',
     },
     retry_attempts: {
-      doc: 'Attempts per delivery before it is marked failed (redeliverable).',
+      doc: 'Retries of a delivery after its first attempt before it is marked failed (redeliverable).',
       format: integerFormat(1),
       default: 8,
     },
@@ -214,7 +214,7 @@ export const configSchema = {
         default: 900,
       },
       burst: {
-        doc: 'GitHub requests that may go out back to back (token-bucket size).',
+        doc: 'GitHub requests that may go out back to back before requests_per_minute paces them (token-bucket size).',
         format: integerFormat(1),
         default: 10,
       },
