@@ -123,6 +123,8 @@ describe('EventListener faults', () => {
       10_000,
     );
     expect(Date.now() - firstAt).toBeGreaterThanOrEqual(1_500);
+    // The receiver has answered; the attempt is recorded right after.
+    await waitFor(() => daemon!.daemon.storage.deliveries.countByStatus().delivered === 1);
     const [event] = daemon!.daemon.storage.events.list({ limit: 1 }).events;
     const [delivery] = daemon!.daemon.storage.deliveries.listForEvent(event!.id);
     const log = delivery!.attemptLog;
