@@ -30,6 +30,22 @@ const LANE_IS_FREE = `NOT EXISTS (SELECT 1 FROM deliveries o
   WHERE o.repository = d.repository AND o.ref = d.ref AND o.target_url = d.target_url
     AND o.status IN ('pending', 'in_flight') AND o.id < d.id)`;
 
+/**
+ * Up to `?` claimable delivery ids, oldest first, due at `?`. Walks the pending deliveries in id
+ * order (migration 2) and stops at the limit, so a claim costs the same with 10 or 10,000 pending.
+ */
+export const CLAIMABLE_IDS = `SELECT d.id FROM deliveries d INDEXED BY deliveries_pending_by_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND ${LANE_IS_FREE}
+  ORDER BY d.id LIMIT ?`;
+
+/**
+ * When the next claimable delivery falls due: the first lane-free pending delivery in due order,
+ * which is the minimum, found without reading every pending delivery.
+ */
+export const NEXT_DUE_AT = `SELECT d.next_attempt_at FROM deliveries d INDEXED BY deliveries_due
+  WHERE d.status = 'pending' AND ${LANE_IS_FREE}
+  ORDER BY d.next_attempt_at LIMIT 1`;
+
 type Params = Record<string, string | number | null>;
 
 /**
@@ -41,7 +57,7 @@ export class DeliveryStore extends SqlStore {
   /** One pending delivery per target, due at `at`; a target already recorded is skipped. */
   createForEvent(event: ChangeEvent, targets: readonly DeliveryTarget[], at: EpochMs): number {
     return this.guard(() => {
-      const insert = this.db.prepare<[Params]>(
+      const insert = this.prepare<[Params]>(
         `INSERT INTO deliveries (event_id, repository, ref, target_url, format, status,
            next_attempt_at, created_at, queued_at, updated_at)
          VALUES (@eventId, @repository, @ref, @url, @format, 'pending', @at, @at, @at, @at)
@@ -64,11 +80,9 @@ export class DeliveryStore extends SqlStore {
 
   get(id: number): DeliveryRecord | undefined {
     const row = this.guard(() =>
-      this.db
-        .prepare<[number], DeliveryRow>(
-          `SELECT ${deliveryColumns('d')} FROM deliveries d WHERE d.id = ?`,
-        )
-        .get(id),
+      this.prepare<[number], DeliveryRow>(
+        `SELECT ${deliveryColumns('d')} FROM deliveries d WHERE d.id = ?`,
+      ).get(id),
     );
     return row && deliveryFromRow(row);
   }
@@ -80,28 +94,17 @@ export class DeliveryStore extends SqlStore {
    */
   claimDue(now: EpochMs, limit: number): ClaimedDelivery[] {
     return this.atomically(() => {
-      const ids = this.db
-        .prepare<[number, number], number>(
-          `SELECT d.id FROM deliveries d
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND ${LANE_IS_FREE}
-           ORDER BY d.id LIMIT ?`,
-        )
-        .pluck()
-        .all(now, limit);
+      const ids = this.prepare<[number, number], number>(CLAIMABLE_IDS).pluck().all(now, limit);
       if (ids.length === 0) return [];
       const list = JSON.stringify(ids);
-      this.db
-        .prepare(
-          `UPDATE deliveries SET status = 'in_flight', updated_at = ?
+      this.prepare(
+        `UPDATE deliveries SET status = 'in_flight', updated_at = ?
            WHERE id IN (SELECT value FROM json_each(?))`,
-        )
-        .run(now, list);
-      const rows = this.db
-        .prepare<[string], DeliveryRow>(
-          `SELECT ${deliveryColumns('d')} FROM deliveries d
+      ).run(now, list);
+      const rows = this.prepare<[string], DeliveryRow>(
+        `SELECT ${deliveryColumns('d')} FROM deliveries d
            WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.id`,
-        )
-        .all(list);
+      ).all(list);
       return rows.map((row) => ({
         delivery: deliveryFromRow(row),
         event: this.eventOf(row.eventId),
@@ -115,9 +118,11 @@ export class DeliveryStore extends SqlStore {
    */
   savePayload(id: number, body: string, headers: Readonly<Record<string, string>>): StoredPayload {
     return this.atomically(() => {
-      this.db
-        .prepare('UPDATE deliveries SET body = ?, headers = ? WHERE id = ? AND body IS NULL')
-        .run(body, JSON.stringify(headers), id);
+      this.prepare('UPDATE deliveries SET body = ?, headers = ? WHERE id = ? AND body IS NULL').run(
+        body,
+        JSON.stringify(headers),
+        id,
+      );
       const stored = this.get(id)?.payload;
       if (!stored) throw new ReposentryError('not-found', `Delivery ${id} does not exist`);
       return stored;
@@ -137,20 +142,18 @@ export class DeliveryStore extends SqlStore {
           error: attempt.error ?? null,
         },
       );
-      this.db
-        .prepare<[Params]>(
-          `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, status_code,
+      this.prepare<[Params]>(
+        `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, status_code,
              latency_ms, error)
            VALUES (@id, @attempt, @startedAt, @statusCode, @latencyMs, @error)`,
-        )
-        .run({
-          id,
-          attempt: attempt.attempt,
-          startedAt: attempt.startedAt,
-          statusCode: attempt.statusCode ?? null,
-          latencyMs: Math.max(0, Math.round(attempt.latencyMs)),
-          error: attempt.error ?? null,
-        });
+      ).run({
+        id,
+        attempt: attempt.attempt,
+        startedAt: attempt.startedAt,
+        statusCode: attempt.statusCode ?? null,
+        latencyMs: Math.max(0, Math.round(attempt.latencyMs)),
+        error: attempt.error ?? null,
+      });
     });
   }
 
@@ -191,11 +194,9 @@ export class DeliveryStore extends SqlStore {
   requeueInFlight(): number {
     return this.guard(
       () =>
-        this.db
-          .prepare(
-            `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'in_flight'`,
-          )
-          .run(this.now()).changes,
+        this.prepare(
+          `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'in_flight'`,
+        ).run(this.now()).changes,
     );
   }
 
@@ -205,13 +206,12 @@ export class DeliveryStore extends SqlStore {
    */
   redeliver(eventId: string, at: EpochMs = this.now()): DeliverySummary[] {
     return this.atomically(() => {
-      const exists = this.db.prepare('SELECT 1 FROM events WHERE id = ?').pluck().get(eventId);
+      const exists = this.prepare('SELECT 1 FROM events WHERE id = ?').pluck().get(eventId);
       if (exists === undefined)
         throw new ReposentryError('not-found', `Event ${eventId} does not exist`);
-      const open = this.db
-        .prepare(
-          `SELECT count(*) FROM deliveries WHERE event_id = ? AND status IN ('pending', 'in_flight')`,
-        )
+      const open = this.prepare(
+        `SELECT count(*) FROM deliveries WHERE event_id = ? AND status IN ('pending', 'in_flight')`,
+      )
         .pluck()
         .get(eventId);
       if (open !== 0) {
@@ -220,13 +220,11 @@ export class DeliveryStore extends SqlStore {
           `Event ${eventId} has a delivery pending or in flight`,
         );
       }
-      this.db
-        .prepare(
-          `UPDATE deliveries SET status = 'pending', next_attempt_at = @at, queued_at = @at,
+      this.prepare(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = @at, queued_at = @at,
              round_base_attempts = attempts, delivered_at = NULL, updated_at = @at
            WHERE event_id = @eventId`,
-        )
-        .run({ at, eventId });
+      ).run({ at, eventId });
       return this.rowsForEvent(eventId).map(summaryFromRow);
     });
   }
@@ -239,11 +237,9 @@ export class DeliveryStore extends SqlStore {
       failed: 0,
     };
     const rows = this.guard(() =>
-      this.db
-        .prepare<[], { status: DeliveryStatus; n: number }>(
-          'SELECT status, count(*) AS n FROM deliveries GROUP BY status',
-        )
-        .all(),
+      this.prepare<[], { status: DeliveryStatus; n: number }>(
+        'SELECT status, count(*) AS n FROM deliveries GROUP BY status',
+      ).all(),
     );
     for (const row of rows) counts[row.status] = row.n;
     return counts;
@@ -252,10 +248,9 @@ export class DeliveryStore extends SqlStore {
   /** How long the longest-waiting pending or in_flight delivery has been queued; undefined when none. */
   oldestPendingAge(now: EpochMs): number | undefined {
     const oldest = this.guard(() =>
-      this.db
-        .prepare<[], number | null>(
-          `SELECT min(queued_at) FROM deliveries WHERE status IN ('pending', 'in_flight')`,
-        )
+      this.prepare<[], number | null>(
+        `SELECT min(queued_at) FROM deliveries WHERE status IN ('pending', 'in_flight')`,
+      )
         .pluck()
         .get(),
     );
@@ -264,21 +259,14 @@ export class DeliveryStore extends SqlStore {
 
   /** When the next claimable delivery falls due (may be in the past); undefined when none. */
   nextDueAt(): EpochMs | undefined {
-    const next = this.guard(() =>
-      this.db
-        .prepare<[], number | null>(
-          `SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.status = 'pending' AND ${LANE_IS_FREE}`,
-        )
-        .pluck()
-        .get(),
-    );
+    const next = this.guard(() => this.prepare<[], number>(NEXT_DUE_AT).pluck().get());
     return next ?? undefined;
   }
 
   /** An event's deliveries (oldest first), each with every attempt. */
   listForEvent(eventId: string): DeliveryWithAttempts[] {
     return this.guard(() => {
-      const attempts = this.db.prepare<[number], DeliveryAttemptRecord>(
+      const attempts = this.prepare<[number], DeliveryAttemptRecord>(
         `SELECT id, delivery_id AS deliveryId, attempt, started_at AS startedAt,
            status_code AS statusCode, latency_ms AS latencyMs, error
          FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt, id`,
@@ -291,17 +279,15 @@ export class DeliveryStore extends SqlStore {
   }
 
   private rowsForEvent(eventId: string): DeliveryRow[] {
-    return this.db
-      .prepare<[string], DeliveryRow>(
-        `SELECT ${deliveryColumns('d')} FROM deliveries d WHERE d.event_id = ? ORDER BY d.id`,
-      )
-      .all(eventId);
+    return this.prepare<[string], DeliveryRow>(
+      `SELECT ${deliveryColumns('d')} FROM deliveries d WHERE d.event_id = ? ORDER BY d.id`,
+    ).all(eventId);
   }
 
   private eventOf(eventId: string): ClaimedDelivery['event'] {
-    const row = this.db
-      .prepare<[string], EventRow>(`SELECT ${eventColumns('e')} FROM events e WHERE e.id = ?`)
-      .get(eventId);
+    const row = this.prepare<[string], EventRow>(
+      `SELECT ${eventColumns('e')} FROM events e WHERE e.id = ?`,
+    ).get(eventId);
     if (!row)
       throw new ReposentryError('storage-failed', `Event ${eventId} of a delivery is missing`);
     return eventFromRow(row);
@@ -309,12 +295,13 @@ export class DeliveryStore extends SqlStore {
 
   /** Applies `set` to an in_flight delivery; `not-found` / `conflict` otherwise. */
   private transition(id: number, set: string, params: Params): void {
-    const changes = this.db
-      .prepare<[Params]>(`UPDATE deliveries SET ${set} WHERE id = @id AND status = 'in_flight'`)
-      .run({ ...params, id, now: this.now() }).changes;
+    const changes = this.prepare<[Params]>(
+      `UPDATE deliveries SET ${set} WHERE id = @id AND status = 'in_flight'`,
+    ).run({ ...params, id, now: this.now() }).changes;
     if (changes > 0) return;
-    const status = this.db
-      .prepare<[number], DeliveryStatus>('SELECT status FROM deliveries WHERE id = ?')
+    const status = this.prepare<[number], DeliveryStatus>(
+      'SELECT status FROM deliveries WHERE id = ?',
+    )
       .pluck()
       .get(id);
     if (status === undefined)

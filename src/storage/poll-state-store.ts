@@ -61,23 +61,22 @@ export interface PollFailure {
 export class PollStateStore extends SqlStore {
   get(repository: string): PollStateRecord | undefined {
     const row = this.guard(() =>
-      this.db.prepare<[string], PollStateRow>(`${SELECT} WHERE repository = ?`).get(repository),
+      this.prepare<[string], PollStateRow>(`${SELECT} WHERE repository = ?`).get(repository),
     );
     return row && toRecord(row);
   }
 
   list(): PollStateRecord[] {
     return this.guard(() =>
-      this.db.prepare<[], PollStateRow>(`${SELECT} ORDER BY repository`).all().map(toRecord),
+      this.prepare<[], PollStateRow>(`${SELECT} ORDER BY repository`).all().map(toRecord),
     );
   }
 
   /** Records a successful poll: clears the error and the failure count. */
   recordSuccess(repository: string, success: PollSuccess): void {
     this.guard(() =>
-      this.db
-        .prepare(
-          `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
+      this.prepare(
+        `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
              last_error_message, consecutive_failures, next_poll_at, last_via,
              branches_baselined, tags_baselined)
            VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags)
@@ -85,38 +84,35 @@ export class PollStateStore extends SqlStore {
              last_error_code = NULL, last_error_message = NULL, consecutive_failures = 0,
              next_poll_at = @next, last_via = @via, branches_baselined = @branches,
              tags_baselined = @tags`,
-        )
-        .run({
-          repository,
-          at: success.polledAt,
-          next: success.nextPollAt,
-          via: success.via,
-          branches: success.baselined.branch ? 1 : 0,
-          tags: success.baselined.tag ? 1 : 0,
-        }),
+      ).run({
+        repository,
+        at: success.polledAt,
+        next: success.nextPollAt,
+        via: success.via,
+        branches: success.baselined.branch ? 1 : 0,
+        tags: success.baselined.tag ? 1 : 0,
+      }),
     );
   }
 
   /** Records a failed poll; returns the number of failures in a row, this one included. */
   recordFailure(repository: string, failure: PollFailure): number {
     return this.guard(() => {
-      const row = this.db
-        .prepare<[Record<string, unknown>], { consecutiveFailures: number }>(
-          `INSERT INTO poll_state (repository, last_poll_at, last_error_code, last_error_message,
+      const row = this.prepare<[Record<string, unknown>], { consecutiveFailures: number }>(
+        `INSERT INTO poll_state (repository, last_poll_at, last_error_code, last_error_message,
              consecutive_failures, next_poll_at)
            VALUES (@repository, @at, @code, @message, 1, @next)
            ON CONFLICT (repository) DO UPDATE SET last_poll_at = @at, last_error_code = @code,
              last_error_message = @message, consecutive_failures = consecutive_failures + 1,
              next_poll_at = @next
            RETURNING consecutive_failures AS consecutiveFailures`,
-        )
-        .get({
-          repository,
-          at: failure.at,
-          code: failure.code,
-          message: failure.message,
-          next: failure.nextPollAt,
-        });
+      ).get({
+        repository,
+        at: failure.at,
+        code: failure.code,
+        message: failure.message,
+        next: failure.nextPollAt,
+      });
       return row?.consecutiveFailures ?? 1;
     });
   }
@@ -125,9 +121,10 @@ export class PollStateStore extends SqlStore {
   setNextPollAt(repository: string, nextPollAt: EpochMs): boolean {
     return this.guard(
       () =>
-        this.db
-          .prepare('UPDATE poll_state SET next_poll_at = ? WHERE repository = ?')
-          .run(nextPollAt, repository).changes > 0,
+        this.prepare('UPDATE poll_state SET next_poll_at = ? WHERE repository = ?').run(
+          nextPollAt,
+          repository,
+        ).changes > 0,
     );
   }
 }

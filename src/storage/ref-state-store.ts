@@ -19,12 +19,10 @@ export class RefStateStore extends SqlStore {
   /** The recorded refs of a repository, in ref order. */
   list(repository: string): Map<string, RefStateRecord> {
     const rows = this.guard(() =>
-      this.db
-        .prepare<[string], RefStateRecord>(
-          `SELECT ref, sha, seen_at AS seenAt, updated_at AS updatedAt
+      this.prepare<[string], RefStateRecord>(
+        `SELECT ref, sha, seen_at AS seenAt, updated_at AS updatedAt
            FROM ref_state WHERE repository = ? ORDER BY ref`,
-        )
-        .all(repository),
+      ).all(repository),
     );
     return new Map(rows.map((row) => [row.ref, row]));
   }
@@ -32,11 +30,9 @@ export class RefStateStore extends SqlStore {
   /** How many refs are recorded per repository (repositories without refs are absent). */
   counts(): Map<string, number> {
     const rows = this.guard(() =>
-      this.db
-        .prepare<[], { repository: string; n: number }>(
-          'SELECT repository, count(*) AS n FROM ref_state GROUP BY repository',
-        )
-        .all(),
+      this.prepare<[], { repository: string; n: number }>(
+        'SELECT repository, count(*) AS n FROM ref_state GROUP BY repository',
+      ).all(),
     );
     return new Map(rows.map((row) => [row.repository, row.n]));
   }
@@ -52,7 +48,7 @@ export class RefStateStore extends SqlStore {
    */
   upsert(repository: string, refs: readonly RefSha[], at: EpochMs): void {
     this.guard(() => {
-      const statement = this.db.prepare(
+      const statement = this.prepare(
         `INSERT INTO ref_state (repository, ref, sha, seen_at, updated_at)
          VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (repository, ref) DO UPDATE SET sha = excluded.sha,
@@ -66,7 +62,7 @@ export class RefStateStore extends SqlStore {
   /** Deletes the given refs of a repository; returns how many were recorded. */
   remove(repository: string, refs: readonly string[]): number {
     return this.guard(() => {
-      const statement = this.db.prepare('DELETE FROM ref_state WHERE repository = ? AND ref = ?');
+      const statement = this.prepare('DELETE FROM ref_state WHERE repository = ? AND ref = ?');
       return refs.reduce((count, ref) => count + statement.run(repository, ref).changes, 0);
     });
   }

@@ -19,14 +19,12 @@ export class RepositoryStore extends SqlStore {
   /** Inserts the repository or refreshes its provider, url and last-seen time. */
   upsert(repository: RepositoryIdentity, at: EpochMs = this.now()): void {
     this.guard(() =>
-      this.db
-        .prepare(
-          `INSERT INTO repositories (name, provider, url, first_seen_at, last_seen_in_config_at)
+      this.prepare(
+        `INSERT INTO repositories (name, provider, url, first_seen_at, last_seen_in_config_at)
            VALUES (@name, @provider, @url, @at, @at)
            ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, url = excluded.url,
              last_seen_in_config_at = excluded.last_seen_in_config_at`,
-        )
-        .run({ name: repository.name, provider: repository.provider, url: repository.url, at }),
+      ).run({ name: repository.name, provider: repository.provider, url: repository.url, at }),
     );
   }
 
@@ -46,17 +44,15 @@ export class RepositoryStore extends SqlStore {
 
   get(name: string): RepositoryRecord | undefined {
     return this.guard(() =>
-      this.db
-        .prepare<[string], RepositoryRecord>(`SELECT ${COLUMNS} FROM repositories WHERE name = ?`)
-        .get(name),
+      this.prepare<[string], RepositoryRecord>(
+        `SELECT ${COLUMNS} FROM repositories WHERE name = ?`,
+      ).get(name),
     );
   }
 
   list(): RepositoryRecord[] {
     return this.guard(() =>
-      this.db
-        .prepare<[], RepositoryRecord>(`SELECT ${COLUMNS} FROM repositories ORDER BY name`)
-        .all(),
+      this.prepare<[], RepositoryRecord>(`SELECT ${COLUMNS} FROM repositories ORDER BY name`).all(),
     );
   }
 
@@ -66,8 +62,8 @@ export class RepositoryStore extends SqlStore {
    */
   remove(name: string): boolean {
     return this.atomically(() => {
-      this.db.prepare('DELETE FROM http_cache WHERE repository = ?').run(name);
-      return this.db.prepare('DELETE FROM repositories WHERE name = ?').run(name).changes > 0;
+      this.prepare('DELETE FROM http_cache WHERE repository = ?').run(name);
+      return this.prepare('DELETE FROM repositories WHERE name = ?').run(name).changes > 0;
     });
   }
 }

@@ -1,5 +1,6 @@
 import { initialSchema } from './initial-schema.js';
 import type { Migration } from './migration.js';
+import { scalingIndexes } from './scaling-indexes.js';
 
 /** Every schema step, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, scalingIndexes];

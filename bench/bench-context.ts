@@ -1,0 +1,60 @@
+/** What every scenario of a bench run shares: options, the report, a temp dir, the daemon runtime. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BenchOptions } from './bench-options.js';
+import type { BenchReport } from './bench-report.js';
+import type { DaemonRuntime } from './daemon-child.js';
+
+export interface BenchContext {
+  readonly options: BenchOptions;
+  readonly report: BenchReport;
+  readonly runtime: DaemonRuntime;
+  /** Progress lines (prefixed with the elapsed time). */
+  log(line: string): void;
+  /** A new directory under the run's temporary directory (removed at the end of the run). */
+  tempDir(name: string): Promise<string>;
+}
+
+export function createContext(
+  options: BenchOptions,
+  report: BenchReport,
+  runtime: DaemonRuntime,
+  root: string,
+  print: (line: string) => void,
+): BenchContext {
+  const started = performance.now();
+  let dirs = 0;
+  return {
+    options,
+    report,
+    runtime,
+    log: (line) =>
+      print(`${((performance.now() - started) / 1000).toFixed(1).padStart(7)}s  ${line}`),
+    async tempDir(name) {
+      dirs += 1;
+      const dir = path.join(root, `${String(dirs).padStart(2, '0')}-${name}`);
+      await mkdir(dir, { recursive: true });
+      return dir;
+    },
+  };
+}
+
+/** Polls `predicate` every `everyMs` until it is true; throws after `timeoutMs`. */
+export async function waitUntil(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 20,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (performance.now() > deadline)
+      throw new Error(`bench: ${what} not reached within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,83 @@
+/**
+ * The sizes of a bench run. `full` is what issue 7 asks for (run by hand, about 45 minutes);
+ * `quick` is the same scenarios at small sizes, run by the test suite so the bench cannot rot.
+ * Every number can be overridden on the command line (see run-bench.ts).
+ */
+import type { DaemonRuntime } from './daemon-child.js';
+
+export const SCENARIOS = ['polling', 'latency', 'events-api', 'drain'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  readonly mode: 'full' | 'quick';
+  readonly scenarios: readonly Scenario[];
+  /** Repositories of the quota runs; the largest also gives CPU, memory and start-up figures. */
+  readonly quotaSizes: readonly number[];
+  /** Measured cycles per quota phase (unchanged, 1% changing). */
+  readonly quotaCycles: number;
+  /** polling.interval of a quota run of `n` repositories. */
+  readonly intervalFor: (n: number) => string;
+  readonly maxWorkers: number;
+  /** Memory samples: "early" and "late", in ms since the largest quota daemon started. */
+  readonly memoryEarlyMs: number;
+  readonly memoryLateMs: number;
+  /** How often CPU and memory are sampled. */
+  readonly sampleEveryMs: number;
+  /** Latency: repositories polled every second, changes made in rounds. */
+  readonly latencyRepositories: number;
+  readonly latencyChanges: number;
+  readonly latencyChangesPerRound: number;
+  /** Events API: events in the database, over this many repositories; requests per query. */
+  readonly apiEvents: number;
+  readonly apiRepositories: number;
+  readonly apiRequests: number;
+  /** Drain: pending deliveries left by an outage. */
+  readonly drainDeliveries: number;
+  readonly runtime: DaemonRuntime | 'auto';
+  /** Longest wait for any one step before the bench gives up. */
+  readonly stepTimeoutMs: number;
+}
+
+const MINUTE = 60_000;
+
+export const FULL: BenchOptions = {
+  mode: 'full',
+  scenarios: SCENARIOS,
+  quotaSizes: [100, 1_000, 10_000],
+  quotaCycles: 3,
+  intervalFor: (n) => (n >= 10_000 ? '60s' : n >= 1_000 ? '15s' : '5s'),
+  maxWorkers: 5,
+  memoryEarlyMs: 5 * MINUTE,
+  memoryLateMs: 30 * MINUTE,
+  sampleEveryMs: 10_000,
+  latencyRepositories: 100,
+  latencyChanges: 1_000,
+  latencyChangesPerRound: 25,
+  apiEvents: 1_000_000,
+  apiRepositories: 10_000,
+  apiRequests: 500,
+  drainDeliveries: 10_000,
+  runtime: 'auto',
+  stepTimeoutMs: 10 * MINUTE,
+};
+
+export const QUICK: BenchOptions = {
+  mode: 'quick',
+  scenarios: SCENARIOS,
+  quotaSizes: [100, 200],
+  quotaCycles: 1,
+  intervalFor: () => '1s',
+  maxWorkers: 5,
+  memoryEarlyMs: 3_000,
+  memoryLateMs: 8_000,
+  sampleEveryMs: 250,
+  latencyRepositories: 20,
+  latencyChanges: 60,
+  latencyChangesPerRound: 20,
+  apiEvents: 20_000,
+  apiRepositories: 200,
+  apiRequests: 60,
+  drainDeliveries: 400,
+  runtime: 'auto',
+  stepTimeoutMs: 60_000,
+};
