@@ -6,6 +6,7 @@ import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import { pollRepository, type PollReport } from '../poller/poll-repository.js';
 import { Scheduler } from '../poller/scheduler.js';
+import { NextPollWriter } from './next-poll-writer.js';
 import type { Component } from '../runtime/component.js';
 import { RuntimeManager } from '../runtime/runtime-manager.js';
 import { RetentionPruner } from '../storage/retention-pruner.js';
@@ -109,12 +110,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
   });
   const pollerLog = log.child({ component: 'poller' });
+  const nextPolls = new NextPollWriter(storage, pollerLog);
   const scheduler = new Scheduler({
     config,
     log: pollerLog,
-    onScheduled: (repository, nextPollAt) => {
-      if (storage.isOpen) storage.pollStates.setNextPollAt(repository, nextPollAt.getTime());
-    },
+    onScheduled: (repository, nextPollAt) => nextPolls.set(repository, nextPollAt.getTime()),
     pollOne: async (repo, signal) => {
       gitClients ??= new GitClientHolder(config, {
         log: log.child({ component: 'gitclient' }),

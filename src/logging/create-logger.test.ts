@@ -43,6 +43,26 @@ describe('createLogger', () => {
     expect(warn?.error).toMatchObject({ code: 'forge-unauthorized' });
   });
 
+  it('spends nothing on entries below its level, and follows a level change', () => {
+    class CountingRegistry extends SecretRegistry {
+      redactions = 0;
+      override redact(text: string): string {
+        this.redactions += 1;
+        return super.redact(text);
+      }
+    }
+    const secrets = new CountingRegistry();
+    const captured = createCaptureLogger({ secrets, level: 'warn' });
+    const child = captured.log.child({ component: 'poller' });
+    for (let i = 0; i < 100; i += 1) child.debug('Polled', { repo: 'my-app', detail: 'unchanged' });
+    expect(secrets.redactions).toBe(0);
+    expect(captured.entries()).toEqual([]);
+    captured.log.level = 'debug';
+    child.debug('Polled', { repo: 'my-app' });
+    expect(secrets.redactions).toBeGreaterThan(0);
+    expect(captured.entries()).toMatchObject([{ level: 'debug', message: 'Polled' }]);
+  });
+
   it('masks denylisted keys and credentials in URLs even for unregistered values', () => {
     const captured = createCaptureLogger();
     captured.log.info('Request', {

@@ -48,8 +48,24 @@ const textLine = winston.format.printf((info) => {
   return `${String(timestamp)} ${level}${scope} ${String(message)}${fields ? ' ' + fields : ''}`;
 });
 
+const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
+
+/**
+ * Drops an entry below the logger's level before any other format runs. winston formats every
+ * entry and only then lets each transport filter by level, so a debug line on a hot path cost its
+ * redaction and serialisation even at `warn`. Reads the level at each call: a reload changes it.
+ */
+function levelGate(currentLevel: () => string): winston.Logform.Format {
+  return winston.format((info) => {
+    const wanted = LEVELS[currentLevel() as LogLevel] ?? LEVELS.debug;
+    return (LEVELS[info.level as LogLevel] ?? LEVELS.error) <= wanted ? info : false;
+  })();
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const base = [
+    // Called only for entries logged after `logger` below exists.
+    levelGate(() => logger.level),
     winston.format.errors({ stack: false }),
     redactFormat(options.secrets),
     winston.format.timestamp(),
@@ -60,14 +76,15 @@ export function createLogger(options: LoggerOptions): Logger {
   ];
   if (options.file !== undefined)
     transports.push(createFileTransport(options.file, options.rotation));
-  return winston.createLogger({
+  const logger: Logger = winston.createLogger({
     level: options.level,
-    levels: { error: 0, warn: 1, info: 2, debug: 3 },
+    levels: LEVELS,
     format: winston.format.combine(...base, lineFormat),
     defaultMeta: options.defaultMeta ?? {},
     transports,
     exitOnError: false,
   });
+  return logger;
 }
 
 function createFileTransport(file: string, rotation: LogFileRotationConfig | undefined): Transport {

@@ -117,6 +117,14 @@ export class PollStateStore extends SqlStore {
     });
   }
 
+  /** `setNextPollAt` for many repositories in one transaction (one commit, not one per row). */
+  setNextPollAts(nextPollAts: ReadonlyMap<string, EpochMs>): void {
+    this.atomically(() => {
+      const update = this.prepare('UPDATE poll_state SET next_poll_at = ? WHERE repository = ?');
+      for (const [repository, nextPollAt] of nextPollAts) update.run(nextPollAt, repository);
+    });
+  }
+
   /** Moves the next poll (e.g. "poll now" from the API); false when never polled. */
   setNextPollAt(repository: string, nextPollAt: EpochMs): boolean {
     return this.guard(

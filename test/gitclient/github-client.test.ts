@@ -97,8 +97,12 @@ describe('GithubClient', () => {
     expect(first.cost.quotaUnits).toBe(4);
     const remainingBefore = github.quota.remaining;
 
-    const second = await poll(clients({}, cache).set, true);
+    const quiet = clients({}, cache);
+    const second = await poll(quiet.set, true);
     expect(second.unchanged).toBe(true);
+    // An unchanged repository is the normal case: nothing to warn about.
+    const loud = quiet.capture.entries().filter((e) => e.level === 'warn' || e.level === 'error');
+    expect(loud).toEqual([]);
     expect(second.refs).toEqual(first.refs);
     expect(second.cost).toEqual({ requests: 4, quotaUnits: 0, notModified: 4 });
     expect(github.quota.remaining).toBe(remainingBefore);

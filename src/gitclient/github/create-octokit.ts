@@ -1,9 +1,13 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
+import { Octokit } from '@octokit/core';
 import type { Logger } from '../../logging/create-logger.js';
 
-/** Octokit with the retry and throttling plugins: an immutable class, not state. */
+/**
+ * Octokit's core (the client only calls `octokit.request`) with the retry and throttling plugins:
+ * an immutable class, not state. `@octokit/rest` would add a method per REST endpoint to every
+ * instance and a request logger that reports every 304 as an error.
+ */
 const PluggedOctokit = Octokit.plugin(retry, throttling);
 export type GithubOctokit = InstanceType<typeof PluggedOctokit>;
 
@@ -43,11 +47,13 @@ export function createOctokit(options: CreateOctokitOptions): GithubOctokit {
       onRateLimit: () => false,
       onSecondaryRateLimit: () => false,
     },
+    // Failed requests (a 304 included) reach the client as errors, which it maps and the poller
+    // logs once with a code; what Octokit itself says about them is detail.
     log: {
       debug: () => undefined,
       info: () => undefined,
       warn: (message: string) => log.warn('Octokit warning', { detail: message }),
-      error: (message: string) => log.warn('Octokit error', { detail: message }),
+      error: (message: string) => log.debug('Octokit error', { detail: message }),
     },
   });
 }

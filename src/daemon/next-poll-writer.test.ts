@@ -1,0 +1,82 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
+import { REPO, makeTempDir, openStorage } from '../../test/storage/storage-fixtures.js';
+import type { Storage } from '../storage/storage.js';
+import { NextPollWriter } from './next-poll-writer.js';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('NextPollWriter', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let storage: Storage;
+  const names = ['app-1', 'app-2', 'app-3'];
+
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+    storage = openStorage(dir, { busyTimeoutMs: 50 });
+    for (const name of names) {
+      storage.recordPoll({
+        repository: { ...REPO, name },
+        refs: { upsert: [], remove: [] },
+        events: [],
+        targets: [],
+        pollState: {
+          polledAt: 1_000,
+          nextPollAt: 2_000,
+          via: 'api',
+          baselined: { branch: true, tag: false },
+        },
+      });
+    }
+  });
+  afterEach(() => {
+    storage.close();
+    cleanup();
+  });
+
+  const nextPollAt = (name: string): number | null | undefined =>
+    storage.pollStates.get(name)?.nextPollAt;
+
+  it('writes every time decided in one turn together on the next, the latest per repository', async () => {
+    const writer = new NextPollWriter(storage, createCaptureLogger().log);
+    writer.set('app-1', 5_000);
+    writer.set('app-2', 6_000);
+    writer.set('app-1', 7_000);
+    expect(nextPollAt('app-1')).toBe(2_000);
+    await nextTurn();
+    expect(names.map(nextPollAt)).toEqual([7_000, 6_000, 2_000]);
+  });
+
+  it('logs a busy database once per batch and writes the times with the next one', async () => {
+    const capture = createCaptureLogger();
+    const writer = new NextPollWriter(storage, capture.log);
+    const other = new Database(path.join(dir, 'reposentry.db'));
+    other.exec('BEGIN IMMEDIATE');
+    writer.set('app-1', 5_000);
+    writer.set('app-2', 6_000);
+    await nextTurn();
+    const warnings = capture.entries().filter((e) => e.level === 'warn');
+    expect(warnings).toMatchObject([
+      { message: 'Could not record next poll times', repositories: 2, code: 'storage-busy' },
+    ]);
+    other.exec('ROLLBACK');
+    other.close();
+    writer.set('app-2', 8_000);
+    await nextTurn();
+    expect(names.map(nextPollAt)).toEqual([5_000, 8_000, 2_000]);
+  });
+
+  it('writes nothing once storage is closed', async () => {
+    const capture = createCaptureLogger();
+    const writer = new NextPollWriter(storage, capture.log);
+    writer.set('app-1', 5_000);
+    storage.close();
+    await nextTurn();
+    expect(capture.entries()).toEqual([]);
+    storage = openStorage(dir);
+    expect(nextPollAt('app-1')).toBe(2_000);
+  });
+});
