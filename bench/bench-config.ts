@@ -57,8 +57,6 @@ export async function writeBenchConfig(options: BenchConfigOptions): Promise<str
       timeout: '30s',
       max_workers: options.maxWorkers,
       jitter: 0,
-      // Never reach for `git ls-remote`: every request of the bench stays on the fake API.
-      enable_api_fallback: false,
     },
     storage: { sqlite: { path: path.join(options.dir, 'reposentry.db') } },
     tekton: {

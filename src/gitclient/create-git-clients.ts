@@ -93,7 +93,7 @@ export function createGitClients(
     listRefs(repo: RepositoryConfig, options: ListRefsOptions): Promise<RefListing> {
       if (repo.provider === 'git') {
         const budget = PollBudget.start(options.signal, polling.timeoutMs, deps.now);
-        return clients.git.listRefs(repo, { ...options, budget });
+        return clients.git.listRefs(repo, { ...options, budget }).finally(() => budget.dispose());
       }
       return listRefsWithFallback(clients[repo.provider], clients.git, repo, options, {
         enabled: polling.enableApiFallback,

@@ -37,6 +37,21 @@ export async function listRefsWithFallback(
   policy: FallbackPolicy,
 ): Promise<RefListing> {
   const budget = PollBudget.start(options.signal, policy.timeoutMs, policy.now);
+  try {
+    return await listWithin(budget, api, lsRemote, repo, options, policy);
+  } finally {
+    budget.dispose();
+  }
+}
+
+async function listWithin(
+  budget: PollBudget,
+  api: ProviderClient,
+  lsRemote: ProviderClient,
+  repo: RepositoryConfig,
+  options: ListRefsOptions,
+  policy: FallbackPolicy,
+): Promise<RefListing> {
   const meter = new CostMeter();
   const apiBudget = policy.enabled ? budget.slice(Math.ceil(policy.timeoutMs * API_SHARE)) : budget;
   let failure: ReposentryError;
@@ -49,6 +64,8 @@ export async function listRefsWithFallback(
         : new ReposentryError('internal', `Listing refs of ${repo.name} failed unexpectedly`, {
             cause: err,
           });
+  } finally {
+    if (apiBudget !== budget) apiBudget.dispose();
   }
   if (!policy.enabled || budget.cancelled || !FALLBACK_CODES.includes(failure.code)) throw failure;
   policy.log.warn('Provider API failed, falling back to git ls-remote', {

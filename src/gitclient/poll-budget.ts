@@ -11,15 +11,23 @@ import { timeoutSignal } from '../runtime/timeout-signal.js';
 export class PollBudget {
   readonly signal: AbortSignal;
   private readonly now: () => number;
+  private readonly release: () => void;
 
   private constructor(
     readonly callerSignal: AbortSignal,
     readonly deadlineAt: number,
     now: () => number,
+    bounded = true,
   ) {
     this.now = now;
-    const remaining = Math.max(0, deadlineAt - now());
-    this.signal = timeoutSignal(remaining, callerSignal).signal;
+    if (bounded) {
+      const deadline = timeoutSignal(Math.max(0, deadlineAt - now()), callerSignal);
+      this.signal = deadline.signal;
+      this.release = deadline.dispose;
+    } else {
+      this.signal = callerSignal;
+      this.release = () => undefined;
+    }
   }
 
   /** A budget of `timeoutMs` from now, cancelled early by `signal`. */
@@ -27,14 +35,22 @@ export class PollBudget {
     return new PollBudget(signal, now() + timeoutMs, now);
   }
 
-  /** A budget with no deadline of its own (a client used outside the poller). */
+  /** A budget with no deadline of its own (a client used outside the poller): no timer. */
   static unbounded(signal: AbortSignal): PollBudget {
-    return new PollBudget(signal, Date.now() + 2_147_483_647, Date.now);
+    return new PollBudget(signal, Number.POSITIVE_INFINITY, Date.now, false);
   }
 
   /** A sub-budget ending `ms` from now or at this budget's deadline, whichever is earlier. */
   slice(ms: number): PollBudget {
     return new PollBudget(this.callerSignal, Math.min(this.deadlineAt, this.now() + ms), this.now);
+  }
+
+  /**
+   * Done with this budget: its deadline timer goes, and with it the last reference to the
+   * listing's state (otherwise held until the deadline, up to polling.timeout after the poll).
+   */
+  dispose(): void {
+    this.release();
   }
 
   remainingMs(): number {

@@ -37,6 +37,9 @@ export function createOctokit(options: CreateOctokitOptions): GithubOctokit {
     baseUrl: options.baseUrl,
     userAgent: options.userAgent,
     retry: {
+      // Off when there is nothing to retry (the default: with the API fallback on, a failed
+      // request goes to ls-remote instead), which spares every request the plugin's limiter.
+      enabled: options.retries > 0,
       retries: options.retries,
       doNotRetry: DO_NOT_RETRY,
       retryAfterBaseValue: options.retryBackoffMs,
