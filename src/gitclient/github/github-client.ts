@@ -1,5 +1,6 @@
+import pRetry from 'p-retry';
 import type { RateLimitConfig, RepositoryConfig } from '../../config/config-types.js';
-import { ReposentryError } from '../../errors/reposentry-error.js';
+import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.js';
 import type { Logger } from '../../logging/create-logger.js';
 import { CostMeter } from '../cost-meter.js';
 import { credentialId } from '../credential-id.js';
@@ -98,7 +99,9 @@ export class GithubClient implements ProviderClient {
       const endpoint = `${location.apiBaseUrl}/repos/${location.owner}/${location.repo}/${kind}?per_page=${PER_PAGE}&page=${page}`;
       const cached = decodePage(this.options.cache.get(repo.name, endpoint));
       const answer = await withRateLimitWaits(account.gate, budget, repo.name, () =>
-        this.requestPage(kind, page, location, account, budget, meter, repo.name, cached?.etag),
+        this.withRetries(budget, location, repo.name, () =>
+          this.requestPage(kind, page, location, account, budget, meter, repo.name, cached?.etag),
+        ),
       );
       let next: boolean;
       if (answer.status === 304) {
@@ -123,6 +126,43 @@ export class GithubClient implements ProviderClient {
       if (!next) return { entries, unchanged };
     }
     throw badResponse(location, repo.name, `more than ${MAX_PAGES} pages`);
+  }
+
+  /**
+   * Retries a failed request (network error, 5xx) `polling.retry_attempts` times with exponential
+   * backoff from `polling.retry_backoff` while the poll has time left. The waits follow the
+   * poll's signal: a stop or the poll timeout ends them at once (Octokit's retry plugin waits on
+   * timers that ignore it, which held a stopped daemon for up to 14 s).
+   */
+  private async withRetries<T>(
+    budget: PollBudget,
+    location: GithubLocation,
+    repoName: string,
+    request: () => Promise<T>,
+  ): Promise<T> {
+    const { retryAttempts, retryBackoffMs } = this.options;
+    if (retryAttempts === 0) return request();
+    try {
+      return await pRetry(request, {
+        retries: retryAttempts,
+        minTimeout: retryBackoffMs,
+        factor: 2,
+        signal: budget.signal,
+        shouldRetry: ({ error }) =>
+          error instanceof ReposentryError &&
+          error.retryable &&
+          !(error instanceof RateLimitError) &&
+          budget.remainingMs() > retryBackoffMs,
+      });
+    } catch (err) {
+      if (budget.signal.aborted && !(err instanceof ReposentryError)) {
+        throw budget.abortError(
+          `GitHub API ${location.apiHost} for repository ${repoName}`,
+          'forge-unavailable',
+        );
+      }
+      throw err;
+    }
   }
 
   private async requestPage(
@@ -225,8 +265,6 @@ export class GithubClient implements ProviderClient {
         baseUrl: location.apiBaseUrl,
         ...(token ? { token } : {}),
         throttleId: `reposentry:${location.apiHost}:${account}`,
-        retries: this.options.retryAttempts,
-        retryBackoffMs: this.options.retryBackoffMs,
         userAgent: this.options.userAgent,
         log,
       }),
