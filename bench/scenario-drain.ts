@@ -6,14 +6,12 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { BENCH_SECRET, DAEMON_ENV, writeBenchConfig } from './bench-config.js';
+import { BENCH_SECRET } from './bench-config.js';
 import type { BenchContext } from './bench-context.js';
 import { atLeast, exactly, formatNumber } from './bench-report.js';
 import { startBenchReceiver, wallClockMs } from './bench-receiver.js';
-import { freePort, startDaemon } from './daemon-child.js';
 import { seedPending } from './seed-database.js';
-
-const FAKE_FORGE = { url: 'http://127.0.0.1:9', apiBaseUrl: 'http://127.0.0.1:9/api/v3' };
+import { startStoredStateDaemon, unpolledRepoUrl } from './stored-state-daemon.js';
 
 export async function measureDrain(ctx: BenchContext): Promise<void> {
   const { options, report } = ctx;
@@ -26,21 +24,14 @@ export async function measureDrain(ctx: BenchContext): Promise<void> {
   const { repositories } = seedPending(file, {
     deliveries: total,
     targetUrl: receiver.url,
-    repoUrl: (name) => `${FAKE_FORGE.url}/bench-org/${name}`,
-  });
-  const port = await freePort();
-  const configFile = await writeBenchConfig({
-    dir,
-    port,
-    receiverUrl: receiver.url,
-    github: FAKE_FORGE,
-    repositories,
-    interval: '1h',
-    maxWorkers: options.maxWorkers,
-    enabled: false,
+    repoUrl: unpolledRepoUrl,
   });
   const spawnedAt = wallClockMs();
-  const daemon = startDaemon(configFile, port, { runtime: ctx.runtime, env: DAEMON_ENV });
+  const daemon = await startStoredStateDaemon(ctx, {
+    dir,
+    receiverUrl: receiver.url,
+    repositories,
+  });
   try {
     await daemon.ready(options.stepTimeoutMs);
     await receiver.waitForEvents(total, options.stepTimeoutMs);

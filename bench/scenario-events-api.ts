@@ -6,14 +6,11 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeEventCursor } from '../src/storage/event-cursor.js';
-import { DAEMON_ENV, writeBenchConfig } from './bench-config.js';
 import type { BenchContext } from './bench-context.js';
 import { atMost, formatNumber, percentile } from './bench-report.js';
 import { startBenchReceiver } from './bench-receiver.js';
-import { freePort, startDaemon } from './daemon-child.js';
 import { fileSizeWithWal, seedHistory } from './seed-database.js';
-
-const FAKE_FORGE = { url: 'http://127.0.0.1:9', apiBaseUrl: 'http://127.0.0.1:9/api/v3' };
+import { startStoredStateDaemon, unpolledRepoUrl } from './stored-state-daemon.js';
 
 export async function measureEventsApi(ctx: BenchContext): Promise<void> {
   const { options, report } = ctx;
@@ -27,21 +24,14 @@ export async function measureEventsApi(ctx: BenchContext): Promise<void> {
     events: options.apiEvents,
     repositories: options.apiRepositories,
     targetUrl: receiver.url,
-    repoUrl: (name) => `${FAKE_FORGE.url}/bench-org/${name}`,
+    repoUrl: unpolledRepoUrl,
   });
   ctx.log(`${scenario}: seeded in ${formatNumber((performance.now() - seedStarted) / 1000)} s`);
-  const port = await freePort();
-  const configFile = await writeBenchConfig({
+  const daemon = await startStoredStateDaemon(ctx, {
     dir,
-    port,
     receiverUrl: receiver.url,
-    github: FAKE_FORGE,
     repositories: options.apiRepositories,
-    interval: '1h',
-    maxWorkers: options.maxWorkers,
-    enabled: false,
   });
-  const daemon = startDaemon(configFile, port, { runtime: ctx.runtime, env: DAEMON_ENV });
   try {
     await daemon.ready(options.stepTimeoutMs);
     const deepSeq = Math.max(2, Math.round(seeded.maxSeq * 0.1));

@@ -37,43 +37,32 @@ export async function listRefsWithFallback(
   policy: FallbackPolicy,
 ): Promise<RefListing> {
   const budget = PollBudget.start(options.signal, policy.timeoutMs, policy.now);
-  try {
-    return await listWithin(budget, api, lsRemote, repo, options, policy);
-  } finally {
-    budget.dispose();
-  }
-}
-
-async function listWithin(
-  budget: PollBudget,
-  api: ProviderClient,
-  lsRemote: ProviderClient,
-  repo: RepositoryConfig,
-  options: ListRefsOptions,
-  policy: FallbackPolicy,
-): Promise<RefListing> {
-  const meter = new CostMeter();
   const apiBudget = policy.enabled ? budget.slice(Math.ceil(policy.timeoutMs * API_SHARE)) : budget;
-  let failure: ReposentryError;
   try {
-    return await api.listRefs(repo, { ...options, budget: apiBudget, meter });
-  } catch (err) {
-    failure =
-      err instanceof ReposentryError
-        ? err
-        : new ReposentryError('internal', `Listing refs of ${repo.name} failed unexpectedly`, {
-            cause: err,
-          });
+    const meter = new CostMeter();
+    let failure: ReposentryError;
+    try {
+      return await api.listRefs(repo, { ...options, budget: apiBudget, meter });
+    } catch (err) {
+      failure =
+        err instanceof ReposentryError
+          ? err
+          : new ReposentryError('internal', `Listing refs of ${repo.name} failed unexpectedly`, {
+              cause: err,
+            });
+    }
+    if (!policy.enabled || budget.cancelled || !FALLBACK_CODES.includes(failure.code))
+      throw failure;
+    policy.log.warn('Provider API failed, falling back to git ls-remote', {
+      repo: repo.name,
+      provider: repo.provider,
+      code: failure.code,
+      ...(failure instanceof RateLimitError ? { resetAt: failure.resetAt.toISOString() } : {}),
+    });
+    const listing = await lsRemote.listRefs(repo, { ...options, budget, meter });
+    return { ...listing, fallbackReason: failure.code };
   } finally {
     if (apiBudget !== budget) apiBudget.dispose();
+    budget.dispose();
   }
-  if (!policy.enabled || budget.cancelled || !FALLBACK_CODES.includes(failure.code)) throw failure;
-  policy.log.warn('Provider API failed, falling back to git ls-remote', {
-    repo: repo.name,
-    provider: repo.provider,
-    code: failure.code,
-    ...(failure instanceof RateLimitError ? { resetAt: failure.resetAt.toISOString() } : {}),
-  });
-  const listing = await lsRemote.listRefs(repo, { ...options, budget, meter });
-  return { ...listing, fallbackReason: failure.code };
 }

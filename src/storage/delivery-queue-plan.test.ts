@@ -1,5 +1,4 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   makeEvent,
@@ -9,19 +8,17 @@ import {
   REPO,
   sha,
 } from '../../test/storage/storage-fixtures.js';
+import { queryPlan } from '../../test/storage/query-plan.js';
 import { CLAIMABLE_IDS, NEXT_DUE_AT } from './delivery-store.js';
 import type { Storage } from './storage.js';
 
-/** The query plan SQLite picks for `sql` on the daemon's database file, one step per line. */
+/** The plan of `sql` with every `?` bound to 1. */
 function planOf(file: string, sql: string): string {
-  const db = new Database(file, { readonly: true });
-  try {
-    const params = Array.from(sql.matchAll(/\?/g), () => 1);
-    const steps = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
-    return steps.map((step) => step.detail).join('\n');
-  } finally {
-    db.close();
-  }
+  return queryPlan(
+    file,
+    sql,
+    Array.from(sql.matchAll(/\?/g), () => 1),
+  );
 }
 
 describe('the delivery queue with a backlog', () => {

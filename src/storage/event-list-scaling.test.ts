@@ -10,22 +10,17 @@ import {
   openStorage,
   sha,
 } from '../../test/storage/storage-fixtures.js';
+import { queryPlan } from '../../test/storage/query-plan.js';
 import { RARE_STATUS_LIMIT, STATUS_FILTER } from './event-store.js';
 import type { Storage } from './storage.js';
 
 /** The query plan of an event list page filtered with `condition`, one step per line. */
 function planOf(file: string, condition: string): string {
-  const db = new Database(file, { readonly: true });
-  try {
-    const steps = db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT e.id FROM events e WHERE ${condition} ORDER BY e.seq DESC LIMIT 51`,
-      )
-      .all({ status: 'failed', repository: REPO.name }) as { detail: string }[];
-    return steps.map((step) => step.detail).join('\n');
-  } finally {
-    db.close();
-  }
+  return queryPlan(
+    file,
+    `SELECT e.id FROM events e WHERE ${condition} ORDER BY e.seq DESC LIMIT 51`,
+    { status: 'failed', repository: REPO.name },
+  );
 }
 
 describe('EventStore.list with a large history', () => {
