@@ -16,8 +16,6 @@ export interface GateBucket {
 export interface GateTicket {
   /** The request cost no quota (304): refunds the quota buckets, once. */
   free(): void;
-  /** The SDK sent this request again on its own: takes tokens without waiting. */
-  retried(): void;
 }
 
 /**
@@ -61,9 +59,6 @@ export class RequestGate {
         if (refunded) return;
         refunded = true;
         for (const { bucket, refundWhenFree } of this.buckets) if (refundWhenFree) bucket.refund();
-      },
-      retried: () => {
-        for (const { bucket } of this.buckets) bucket.take();
       },
     };
   }

@@ -29,13 +29,14 @@ describe('TokenBucket', () => {
     expect(bucket.available()).toBe(2);
   });
 
-  it('goes into debt on take() and makes later callers wait it out', () => {
+  it('tells how long until the next token once it is empty', () => {
     const c = clock();
-    const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 1, now: c.now });
-    bucket.take();
-    bucket.take();
-    expect(bucket.available()).toBe(-1);
+    const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 0.5, now: c.now });
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(false);
     expect(bucket.waitMs()).toBe(2000);
+    c.advance(2000);
+    expect(bucket.tryTake()).toBe(true);
   });
 
   it('gives a token back on refund (a 304 costs no hourly budget)', () => {

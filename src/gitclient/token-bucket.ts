@@ -1,7 +1,6 @@
 /**
  * A token bucket: holds at most `capacity` tokens (the configured `burst`), refilled continuously
- * at `refillPerSecond`. `take` may drive it into debt (retries the SDK sends on its own), which
- * later callers then wait out. Time is injectable for tests.
+ * at `refillPerSecond`. Time is injectable for tests.
  */
 export interface TokenBucketOptions {
   readonly capacity: number;
@@ -25,7 +24,7 @@ export class TokenBucket {
     this.updatedAt = this.now();
   }
 
-  /** Tokens available now (may be negative while in debt). */
+  /** Tokens available now. */
   available(): number {
     this.refill();
     return this.tokens;
@@ -44,12 +43,6 @@ export class TokenBucket {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
-  }
-
-  /** Takes a token unconditionally (may go into debt). */
-  take(): void {
-    this.refill();
-    this.tokens -= 1;
   }
 
   /** Gives a token back (a request that turned out to cost nothing), up to capacity. */

@@ -4,6 +4,7 @@ import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.j
 import type { Logger } from '../../logging/create-logger.js';
 import { CostMeter } from '../cost-meter.js';
 import { credentialId } from '../credential-id.js';
+import { createNodeHttpFetch, type FetchLike } from '../node-http-fetch.js';
 import { branchRef, tagRef, type RateLimitSnapshot, type RefListing } from '../git-client.js';
 import type { HttpCache } from '../http-cache.js';
 import { PollBudget } from '../poll-budget.js';
@@ -35,6 +36,8 @@ export interface GithubClientOptions {
   readonly retryBackoffMs: number;
   readonly userAgent: string;
   readonly now?: () => number;
+  /** The HTTP transport under Octokit (default: node:http keep-alive, see createNodeHttpFetch). */
+  readonly fetch?: FetchLike;
 }
 
 /** One API host and token: its Octokit, its quota view and its request budget. */
@@ -57,9 +60,11 @@ const PER_PAGE = 100;
 export class GithubClient implements ProviderClient {
   private readonly accounts = new Map<string, GithubAccount>();
   private readonly now: () => number;
+  private readonly fetch: FetchLike;
 
   constructor(private readonly options: GithubClientOptions) {
     this.now = options.now ?? Date.now;
+    this.fetch = options.fetch ?? createNodeHttpFetch();
   }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
@@ -205,16 +210,13 @@ export class GithubClient implements ProviderClient {
   }
 
   /**
-   * The fetch Octokit uses for one logical request: it sees every attempt (plugin retries too),
-   * so it is where cost is counted, quota headers read and 304s refunded.
+   * The fetch Octokit uses for one request: where its cost is counted, quota headers read and a
+   * 304 refunded.
    */
-  private meteredFetch(account: GithubAccount, meter: CostMeter, ticket: GateTicket): typeof fetch {
-    let attempts = 0;
+  private meteredFetch(account: GithubAccount, meter: CostMeter, ticket: GateTicket): FetchLike {
     return async (input, init) => {
-      if (attempts > 0) ticket.retried();
-      attempts += 1;
       meter.requests += 1;
-      const response = await fetch(input, init);
+      const response = await this.fetch(input, init);
       const quota = readGithubQuota(response.headers);
       if (quota) account.gate.quota.update(quota);
       if (response.status === 304) {

@@ -53,7 +53,7 @@ export function parseRefPage(data: unknown): [string, string][] | undefined {
 }
 
 /** The core quota headers of a response (other resources, e.g. search, are ignored). */
-export function readGithubQuota(headers: Headers): QuotaUpdate | undefined {
+export function readGithubQuota(headers: Pick<Headers, 'get'>): QuotaUpdate | undefined {
   const resource = headers.get('x-ratelimit-resource');
   if (resource !== null && resource !== 'core') return undefined;
   const limit = parseCount(headers.get('x-ratelimit-limit'));
@@ -68,7 +68,10 @@ export function readGithubQuota(headers: Headers): QuotaUpdate | undefined {
 }
 
 /** A 403/429 saying "slow down" (exhausted quota or secondary limit): costs no quota. */
-export function isRateLimitRejection(response: Response): boolean {
+export function isRateLimitRejection(response: {
+  readonly status: number;
+  readonly headers: Pick<Headers, 'get'>;
+}): boolean {
   if (response.status !== 403 && response.status !== 429) return false;
   return (
     response.headers.get('x-ratelimit-remaining') === '0' ||
