@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A stable, non-reversible name for a credential, for logs, metrics and throttle ids:
+ * A stable, non-reversible name for a credential, for logs and metrics:
  * `sha256:<8 hex>` or `anonymous`. The token itself never leaves the request headers.
  */
 export function credentialId(token: string | undefined): string {

@@ -266,7 +266,6 @@ export class GithubClient implements ProviderClient {
       octokit: createOctokit({
         baseUrl: location.apiBaseUrl,
         ...(token ? { token } : {}),
-        throttleId: `reposentry:${location.apiHost}:${account}`,
         userAgent: this.options.userAgent,
         log,
       }),
