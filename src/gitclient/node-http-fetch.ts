@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import { brotliDecompressSync, unzipSync } from 'node:zlib';
+import { keepAliveAgents, openRequest, type KeepAliveAgents } from '../http/open-request.js';
 
 /** What Octokit and the metering wrapper read of a response; a fetch `Response` is one. */
 export interface FetchResponse {
@@ -34,10 +33,9 @@ interface Exchange {
 }
 
 /**
- * A `fetch` over node:http and node:https with keep-alive agents, for the GitHub client's
- * conditional GETs. Node 20's built-in fetch costs about three times the CPU per request and
- * keeps each request's abort wiring alive until a full garbage collection, which at 10,000
- * repositories grew the old generation by tens of megabytes per poll cycle.
+ * A `fetch` over node:http and node:https with keep-alive agents (see openRequest), for the
+ * GitHub client's conditional GETs. At 10,000 repositories Node 20's built-in fetch grew the old
+ * generation by tens of megabytes per poll cycle.
  *
  * Behaves like fetch where the client can tell: redirects followed (Authorization dropped when
  * the origin changes), gzip/deflate/br bodies decoded, an abort rejects with the signal's
@@ -45,11 +43,7 @@ interface Exchange {
  * on a kept-alive socket the server had just closed is sent once more on a fresh one.
  */
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLike {
-  const timeout = options.idleSocketMs ?? 5000;
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, timeout }),
-    'https:': new https.Agent({ keepAlive: true, timeout }),
-  };
+  const agents = keepAliveAgents(options.idleSocketMs);
 
   return async (input, init = {}) => {
     let method = (init.method ?? 'GET').toUpperCase();
@@ -62,12 +56,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
     if (!('accept-encoding' in headers)) headers['accept-encoding'] = 'gzip, deflate, br';
     let url = new URL(input);
     for (let hop = 0; ; hop += 1) {
-      signal?.throwIfAborted();
-      const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new TypeError('fetch failed', { cause: new Error(`unsupported ${url.protocol}`) });
-      }
-      const exchange = await send(url, method, headers, body, agent, signal);
+      const exchange = await send(url, method, headers, body, agents, signal);
       const location = headerValue(exchange.headers, 'location');
       if (REDIRECTS.has(exchange.status) && location !== undefined && init.redirect !== 'manual') {
         if (init.redirect === 'error' || hop >= MAX_REDIRECTS) {
@@ -93,60 +82,35 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
   };
 }
 
-function send(
+async function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
-  agent: http.Agent,
+  agents: KeepAliveAgents,
   signal: AbortSignal | undefined,
-  retried = false,
 ): Promise<Exchange> {
+  const response = await openRequest(url, { method, headers, body, agents, signal });
   return new Promise<Exchange>((resolve, reject) => {
-    const transport = url.protocol === 'https:' ? https : http;
-    const request = transport.request(url, { method, headers, agent });
-    let settled = false;
-    const finish = (error: unknown, exchange?: Exchange): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (exchange) resolve(exchange);
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('error', (err) => {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as fetch: the signal's reason, whatever it is
-      else reject(error);
-    };
-    const onAbort = (): void => {
-      request.destroy();
-      finish(signal?.reason ?? new DOMException('This operation was aborted', 'AbortError'));
-    };
-    signal?.addEventListener('abort', onAbort);
-    request.on('error', (err: NodeJS.ErrnoException) => {
-      if (settled) return;
-      if (request.reusedSocket && err.code === 'ECONNRESET' && !retried) {
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        send(url, method, headers, body, agent, signal, true).then(resolve, reject);
-        return;
+      if (signal?.aborted === true) reject(signal.reason);
+      else reject(new TypeError('fetch failed', { cause: err }));
+    });
+    response.on('end', () => {
+      try {
+        resolve({
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? '',
+          headers: response.rawHeaders,
+          body: decode(Buffer.concat(chunks), response.headers['content-encoding']),
+        });
+      } catch (err) {
+        reject(new TypeError('fetch failed', { cause: err }));
       }
-      finish(new TypeError('fetch failed', { cause: err }));
     });
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (err) => finish(new TypeError('fetch failed', { cause: err })));
-      response.on('end', () => {
-        try {
-          finish(undefined, {
-            status: response.statusCode ?? 0,
-            statusText: response.statusMessage ?? '',
-            headers: response.rawHeaders,
-            body: decode(Buffer.concat(chunks), response.headers['content-encoding']),
-          });
-        } catch (err) {
-          finish(new TypeError('fetch failed', { cause: err }));
-        }
-      });
-    });
-    request.end(body);
   });
 }
 

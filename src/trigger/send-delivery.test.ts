@@ -8,6 +8,8 @@ interface Received {
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
+  /** The client's port: one per connection. */
+  readonly clientPort: number | undefined;
 }
 
 const servers: Server[] = [];
@@ -21,7 +23,13 @@ async function startReceiver(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        clientPort: req.socket.remotePort,
+      });
       handler(req, res, body);
     });
   });
@@ -78,6 +86,37 @@ describe('sendDelivery', () => {
     expect(receiver.received[0]!.headers['content-type']).toBe('application/json');
     expect(receiver.received[0]!.headers['x-reposentry-event-id']).toBe('evt-1');
     expect(receiver.received[0]!.headers['user-agent']).toBe('RepoSentry/9.9.9');
+  });
+
+  it('sends the body with a Content-Length and reuses one connection for the next deliveries', async () => {
+    const receiver = await startReceiver((_req, res) => res.writeHead(202).end('{"eventID":"x"}'));
+    const body = '{"ref":"refs/heads/main","message":"café"}';
+    for (let i = 0; i < 3; i += 1) {
+      expect(await sendDelivery(request(receiver.url, { body }))).toMatchObject({ ok: true });
+    }
+    expect(receiver.received.map((r) => r.body)).toEqual([body, body, body]);
+    expect(receiver.received[0]!.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(receiver.received[0]!.headers['transfer-encoding']).toBeUndefined();
+    expect(new Set(receiver.received.map((r) => r.clientPort)).size).toBe(1);
+  });
+
+  it('also reuses the connection after an error answer whose body was read', async () => {
+    const receiver = await startReceiver((_req, res) => res.writeHead(503).end('busy'));
+    for (let i = 0; i < 2; i += 1) {
+      expect(await sendDelivery(request(receiver.url))).toMatchObject({ error: 'HTTP 503: busy' });
+    }
+    expect(new Set(receiver.received.map((r) => r.clientPort)).size).toBe(1);
+  });
+
+  it('rejects a header value that cannot be sent, without echoing it', async () => {
+    const receiver = await startReceiver((_req, res) => res.writeHead(202).end());
+    const outcome = await sendDelivery(
+      request(receiver.url, { headers: { 'X-Team': 'infra\r\nX-Injected: sk-secret-value' } }),
+    );
+    expect(outcome).toMatchObject({ ok: false, retryable: false, code: 'delivery-rejected' });
+    expect(outcome.error).toMatch(/^invalid request: /);
+    expect(outcome.error).not.toContain('sk-secret-value');
+    expect(receiver.received).toHaveLength(0);
   });
 
   it('does not retry a 400 and quotes the start of the response body', async () => {

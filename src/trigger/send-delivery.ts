@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import { keepAliveAgents, openRequest } from '../http/open-request.js';
 
 export const DELIVERY_OUTCOME_CODES = [
   'delivered',
@@ -39,6 +42,8 @@ export interface DeliveryOutcome {
 }
 
 const MAX_ERROR_CHARS = 200;
+/** One pool of kept-alive connections for every EventListener this process sends to. */
+const agents = keepAliveAgents();
 const SENSITIVE_HEADER = /authorization|token|secret|api[-_]?key|password|cookie/i;
 
 export function isRetryableStatus(status: number): boolean {
@@ -58,7 +63,7 @@ export function parseRetryAfter(
 }
 
 /**
- * POSTs one delivery. Redirects are not followed (a redirect could carry the token or signature
+ * POSTs one delivery over node:http(s) with kept-alive connections. Redirects are not followed (a redirect could carry the token or signature
  * to another host). `user:pass@` in the URL is sent as basic authentication, never in the URL.
  */
 export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOutcome> {
@@ -84,22 +89,22 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
   request.signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
-    let response: Response;
+    let response: IncomingMessage;
     try {
-      response = await fetch(target.url, {
+      response = await openRequest(new URL(target.url), {
         method: 'POST',
         headers: target.headers,
         body: request.body,
-        redirect: 'manual',
+        agents,
         signal: controller.signal,
       });
     } catch (err) {
       if (timedOut) return failed(elapsed(), `timed out after ${request.timeoutMs}ms`);
       if (controller.signal.aborted) return failed(elapsed(), 'aborted');
-      return fetchErrorOutcome(err, elapsed(), scrub);
+      return requestErrorOutcome(err, elapsed(), scrub);
     }
     const latencyMs = elapsed();
-    const status = response.status;
+    const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300) {
       const delivered = { ok: true, statusCode: status, latencyMs, retryable: false } as const;
       if (request.readBody === true) {
@@ -107,11 +112,12 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
         return { ...delivered, code: 'delivered', responseBody };
       }
       // The status is the answer; a slow or large body must not hold the worker.
-      response.body?.cancel().catch(() => undefined);
+      await releaseBody(response, request.timeoutMs);
       return { ...delivered, code: 'delivered' };
     }
     const snippet = await readSnippet(response);
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const retryAfter = response.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null);
     const retryable = isRetryableStatus(status);
     const what = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     const error = scrub(`HTTP ${status}${what}${snippet === '' ? '' : `: ${snippet}`}`);
@@ -189,39 +195,63 @@ function scrubText(text: string, secrets: readonly string[]): string {
   return out.length > MAX_ERROR_CHARS + 40 ? `${out.slice(0, MAX_ERROR_CHARS + 40)}…` : out;
 }
 
-/** Up to MAX_ERROR_CHARS of the response body on one line; '' if it cannot be read in time. */
-async function readSnippet(response: Response): Promise<string> {
-  const reader = (response.body as ReadableStream<Uint8Array> | null)?.getReader();
-  if (reader === undefined) return '';
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < MAX_ERROR_CHARS) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      text += decoder.decode(chunk.value, { stream: true });
-    }
-  } catch {
-    // Timed out or reset while reading: the status line already tells the outcome.
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  const oneLine = text
-    .replace(/\p{Cc}+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return oneLine.length > MAX_ERROR_CHARS ? `${oneLine.slice(0, MAX_ERROR_CHARS)}…` : oneLine;
+/**
+ * Up to MAX_ERROR_CHARS of the response body on one line; what arrived so far when the body
+ * fails or the attempt times out first. The rest of a longer body is dropped, with its connection
+ * when it has not all arrived yet.
+ */
+function readSnippet(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const decoder = new StringDecoder('utf8');
+    let text = '';
+    const done = (): void => {
+      response.off('data', onData).off('end', done).off('error', done).off('close', done);
+      if (response.complete) response.resume();
+      else response.destroy();
+      const oneLine = text
+        .replace(/\p{Cc}+/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+      resolve(oneLine.length > MAX_ERROR_CHARS ? `${oneLine.slice(0, MAX_ERROR_CHARS)}…` : oneLine);
+    };
+    const onData = (chunk: Buffer): void => {
+      text += decoder.write(chunk);
+      if (text.length >= MAX_ERROR_CHARS) done();
+    };
+    response.on('data', onData).once('end', done).once('error', done).once('close', done);
+  });
 }
 
-function fetchErrorOutcome(
+/**
+ * Lets go of a body nobody needs. One already received in full is read to its end (a tick), so
+ * its connection carries the next delivery; one still arriving is read in the background and cut
+ * off with its connection if it has not ended after `ms`.
+ */
+function releaseBody(response: IncomingMessage, ms: number): Promise<void> {
+  response.on('error', () => undefined);
+  if (response.complete) {
+    const ended = new Promise<void>((resolve) =>
+      response.once('end', resolve).once('close', resolve),
+    );
+    response.resume();
+    return ended;
+  }
+  const timer = setTimeout(() => response.destroy(), ms);
+  timer.unref();
+  response.once('close', () => clearTimeout(timer));
+  response.resume();
+  return Promise.resolve();
+}
+
+function requestErrorOutcome(
   err: unknown,
   latencyMs: number,
   scrub: (text: string) => string,
 ): DeliveryOutcome {
   const cause = err instanceof Error ? err.cause : undefined;
   if (err instanceof TypeError && cause === undefined) {
-    // Request construction failed (a malformed header value, ...): retrying cannot help. Quoted
-    // parts are dropped because they may echo a configured header value.
+    // node:http could not build the request (a malformed header name or value, ...): retrying
+    // cannot help. Quoted parts are dropped because they may echo a configured header value.
     return rejected(latencyMs, scrub(`invalid request: ${err.message.replace(/"[^"]*"/g, '"…"')}`));
   }
   return failed(latencyMs, scrub(`network error: ${describeCause(cause ?? err)}`));
