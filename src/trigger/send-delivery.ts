@@ -63,8 +63,9 @@ export function parseRetryAfter(
 }
 
 /**
- * POSTs one delivery over node:http(s) with kept-alive connections. Redirects are not followed (a redirect could carry the token or signature
- * to another host). `user:pass@` in the URL is sent as basic authentication, never in the URL.
+ * POSTs one delivery over node:http(s) with kept-alive connections. Redirects are not followed
+ * (a redirect could carry the token or signature to another host). `user:pass@` in the URL is
+ * sent as basic authentication, never in the URL.
  */
 export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOutcome> {
   const started = performance.now();
