@@ -92,7 +92,7 @@ export function seedHistory(
   db.pragma('synchronous = OFF');
   const insertEvent = db.prepare(
     `INSERT INTO events (id, repository, repository_url, provider, ref, type, before_sha,
-       after_sha, detected_at) VALUES (?, ?, ?, 'github', ?, ?, ?, ?, ?)`,
+       after_sha, transition_number, detected_at) VALUES (?, ?, ?, 'github', ?, ?, ?, ?, ?, ?)`,
   );
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (event_id, repository, ref, target_url, format, status, attempts,
@@ -108,6 +108,7 @@ export function seedHistory(
   const hot = Math.max(1, Math.floor(options.repositories / 100));
   const counts = new Uint32Array(options.repositories);
   const last = new Map<string, string>();
+  const transitions = new Map<string, number>();
   const start = Date.now() - 7 * DAY_MS;
   const step = (7 * DAY_MS) / options.events;
   const batch = 20_000;
@@ -131,18 +132,31 @@ export function seedHistory(
         const before = tag ? null : (last.get(laneKey) ?? shaOf(-i - 1));
         const after = shaOf(i);
         last.set(laneKey, after);
+        const transition = (transitions.get(laneKey) ?? 0) + 1;
+        transitions.set(laneKey, transition);
         const detectedAt = Math.round(start + i * step);
         const url = options.repoUrl(repository);
         const event: ChangeEvent = {
-          id: eventIdOf(repository, ref, before, after),
+          id: eventIdOf(repository, ref, before, after, transition),
           type,
           repository: { name: repository, url, provider: 'github' },
           ref,
           before,
           after,
+          transition,
           detectedAt: new Date(detectedAt),
         };
-        insertEvent.run(event.id, repository, url, ref, type, before, after, detectedAt);
+        insertEvent.run(
+          event.id,
+          repository,
+          url,
+          ref,
+          type,
+          before,
+          after,
+          transition,
+          detectedAt,
+        );
         const payload = buildPayload('github', event, { version: VERSION, extraHeaders: {} });
         const failed = i % 1000 === 999;
         const attempts = failed ? 9 : 1;
@@ -178,6 +192,8 @@ export function seedHistory(
       }
     })();
   }
+  db.exec(`INSERT INTO ref_transitions (repository, ref, last_number)
+    SELECT repository, ref, max(transition_number) FROM events GROUP BY repository, ref`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   const maxSeq = Number(db.prepare('SELECT max(seq) FROM events').pluck().get() ?? 0);
   db.close();
@@ -210,6 +226,7 @@ export function seedPending(
   const repositories = Math.ceil(options.deliveries / 4);
   const now = Date.now();
   const lanes = new Map<string, string>();
+  const transitions = new Map<string, number>();
   try {
     for (let i = 0; i < options.deliveries; i += 1) {
       const name = repoName(i % repositories);
@@ -218,6 +235,8 @@ export function seedPending(
       const before = lanes.get(`${name} ${ref}`) ?? shaOf(`${name} ${ref}`);
       const after = shaOf(i);
       lanes.set(`${name} ${ref}`, after);
+      const transition = (transitions.get(`${name} ${ref}`) ?? 0) + 1;
+      transitions.set(`${name} ${ref}`, transition);
       const repository = { name, url: options.repoUrl(name), provider: 'github' as const };
       const polledAt = now - (options.deliveries - i);
       storage.recordPoll({
@@ -225,12 +244,13 @@ export function seedPending(
         refs: { upsert: [{ ref, sha: after }], remove: [] },
         events: [
           {
-            id: eventIdOf(name, ref, before, after),
+            id: eventIdOf(name, ref, before, after, transition),
             type: 'branch.updated',
             repository,
             ref,
             before,
             after,
+            transition,
             detectedAt: new Date(polledAt),
           },
         ],

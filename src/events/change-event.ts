@@ -36,22 +36,31 @@ export interface ChangeEvent {
   readonly before: string | null;
   /** Sha after the change; null when the ref was deleted. */
   readonly after: string | null;
+  /**
+   * The ref's transition number: 1 for the first transition ever recorded for (repository,
+   * ref), counting on across deletions and re-creations. Part of the id (see `eventIdOf`).
+   */
+  readonly transition: number;
   readonly detectedAt: Date;
 }
 
 /**
- * The event id of a transition: a UUID-shaped digest of (repository, ref, before, after), so the
- * same transition observed twice (a retry, a restart, two daemons) is one event, and the id is
- * accepted wherever a delivery UUID is expected (X-GitHub-Delivery, X-Gitlab-Event-UUID).
+ * The event id of a transition: a UUID-shaped digest of (repository, ref, before, after, the
+ * ref's transition number). The same observation replayed (a crash before the outbox write, a
+ * restart, two replicas reading the same state) computes the same number and so the same id: one
+ * event. A transition that really happens again (A->B, B->A, A->B; a tag deleted and pushed again)
+ * has the next number: a new event. The id is accepted wherever a delivery UUID is expected
+ * (X-GitHub-Delivery, X-Gitlab-Event-UUID).
  */
 export function eventIdOf(
   repository: string,
   ref: string,
   before: string | null,
   after: string | null,
+  transition: number,
 ): string {
   const hex = createHash('sha256')
-    .update([repository, ref, before ?? ZERO_SHA, after ?? ZERO_SHA].join('\0'))
+    .update([repository, ref, before ?? ZERO_SHA, after ?? ZERO_SHA, String(transition)].join('\0'))
     .digest('hex');
   // RFC 4122 layout with version nibble 5 and variant bits 10xx, like a name-based UUID.
   const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);

@@ -43,6 +43,7 @@ function event(type: EventType, ref = 'refs/heads/main'): ChangeEvent {
     ref,
     before: type.endsWith('.created') ? null : 'a'.repeat(40),
     after: type.endsWith('.deleted') ? null : 'b'.repeat(40),
+    transition: 1,
     detectedAt: new Date('2026-01-01T00:00:00Z'),
   };
 }

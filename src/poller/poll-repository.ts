@@ -34,7 +34,10 @@ export interface PollReport {
 }
 
 export interface PollRepositoryDeps {
-  readonly storage: Pick<Storage, 'refStates' | 'pollStates' | 'recordPoll' | 'recordPollFailure'>;
+  readonly storage: Pick<
+    Storage,
+    'refStates' | 'refTransitions' | 'pollStates' | 'recordPoll' | 'recordPollFailure'
+  >;
   readonly gitClient: () => GitClient;
   readonly config: () => Config;
   readonly log: Logger;
@@ -73,15 +76,25 @@ export async function pollRepository(
       baselined,
       triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
     });
-    const events = detected.transitions.map((t): ChangeEvent => ({
-      id: eventIdOf(repo.name, t.ref, t.before, t.after),
-      type: t.type,
-      repository: { name: repo.name, url: repo.url, provider: repo.provider },
-      ref: t.ref,
-      before: t.before,
-      after: t.after,
-      detectedAt: new Date(polledAt),
-    }));
+    // Each transition takes its ref's next number, read with the state it was compared with: a
+    // replay of this observation computes the same ids, a repeat of a transition new ones.
+    const lastNumbers = deps.storage.refTransitions.lastNumbers(
+      repo.name,
+      detected.transitions.map((t) => t.ref),
+    );
+    const events = detected.transitions.map((t): ChangeEvent => {
+      const transition = (lastNumbers.get(t.ref) ?? 0) + 1;
+      return {
+        id: eventIdOf(repo.name, t.ref, t.before, t.after, transition),
+        type: t.type,
+        repository: { name: repo.name, url: repo.url, provider: repo.provider },
+        ref: t.ref,
+        before: t.before,
+        after: t.after,
+        transition,
+        detectedAt: new Date(polledAt),
+      };
+    });
     let newEvents: readonly ChangeEvent[] = events;
     if (record) {
       const result = deps.storage.recordPoll({

@@ -18,6 +18,7 @@ export interface EventRow {
   type: EventType;
   beforeSha: string | null;
   afterSha: string | null;
+  transitionNumber: number;
   detectedAt: number;
 }
 
@@ -26,7 +27,7 @@ export function eventColumns(alias: string): string {
   return `${alias}.seq AS seq, ${alias}.id AS id, ${alias}.repository AS repository,
     ${alias}.repository_url AS repositoryUrl, ${alias}.provider AS provider, ${alias}.ref AS ref,
     ${alias}.type AS type, ${alias}.before_sha AS beforeSha, ${alias}.after_sha AS afterSha,
-    ${alias}.detected_at AS detectedAt`;
+    ${alias}.transition_number AS transitionNumber, ${alias}.detected_at AS detectedAt`;
 }
 
 export function eventFromRow(row: EventRow): StoredEvent {
@@ -38,6 +39,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ref: row.ref,
     before: row.beforeSha,
     after: row.afterSha,
+    transition: row.transitionNumber,
     detectedAt: new Date(row.detectedAt),
   };
 }

@@ -3,6 +3,7 @@ import type { ChangeEvent } from '../events/change-event.js';
 import {
   BASELINED,
   makeEvent,
+  numberEvents,
   makeTempDir,
   openStorage,
   REPO,
@@ -27,8 +28,9 @@ function eventNumber(i: number): ChangeEvent {
 }
 
 function insertEvents(storage: Storage, from: number, to: number): ChangeEvent[] {
-  const events: ChangeEvent[] = [];
-  for (let i = from; i < to; i++) events.push(eventNumber(i));
+  const unnumbered: ChangeEvent[] = [];
+  for (let i = from; i < to; i++) unnumbered.push(eventNumber(i));
+  const events = numberEvents(storage, unnumbered);
   for (const repository of [REPO, OTHER]) {
     storage.recordPoll({
       repository,

@@ -56,8 +56,9 @@ export class EventStore extends SqlStore {
       () =>
         this.prepare(
           `INSERT INTO events (id, repository, repository_url, provider, ref, type, before_sha,
-               after_sha, detected_at)
-             VALUES (@id, @repository, @url, @provider, @ref, @type, @before, @after, @at)
+               after_sha, transition_number, detected_at)
+             VALUES (@id, @repository, @url, @provider, @ref, @type, @before, @after,
+               @transition, @at)
              ON CONFLICT (id) DO NOTHING`,
         ).run({
           id: event.id,
@@ -68,6 +69,7 @@ export class EventStore extends SqlStore {
           type: event.type,
           before: event.before,
           after: event.after,
+          transition: event.transition,
           at: event.detectedAt.getTime(),
         }).changes === 1,
     );

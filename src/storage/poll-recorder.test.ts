@@ -4,6 +4,7 @@ import {
   BASELINED,
   makeEvent,
   makeTempDir,
+  recordEvent,
   openStorage,
   REPO,
   sha,
@@ -154,6 +155,37 @@ describe('Storage.recordPoll (the outbox)', () => {
     expect(storage.events.count()).toBe(1);
     expect(storage.events.get(event.id)?.detectedAt.getTime()).toBe(2_000);
     expect(storage.deliveries.listForEvent(event.id)).toHaveLength(1);
+  });
+
+  it('refuses a transition whose number another writer took since it was read, and rolls back', () => {
+    baseline();
+    const mine = makeEvent(MAIN, sha(1), sha(3), 2_000);
+    // Another writer recorded main's first transition (to another sha) after this poll read it.
+    recordEvent(storage, makeEvent(MAIN, sha(1), sha(4), 1_500));
+    const before = storage.refStates.shas(REPO.name);
+    expect(() =>
+      storage.recordPoll({
+        repository: REPO,
+        refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [] },
+        events: [mine],
+        targets: [TARGET],
+        pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(storage.events.get(mine.id)).toBeUndefined();
+    expect(storage.refStates.shas(REPO.name)).toEqual(before);
+    expect(storage.refTransitions.lastNumbers(REPO.name, [MAIN])).toEqual(new Map([[MAIN, 1]]));
+  });
+
+  it('keeps counting transitions of a ref across its deletion', () => {
+    baseline();
+    const deleted = recordEvent(storage, makeEvent(DEV, sha(2), null, 2_000));
+    const created = recordEvent(storage, makeEvent(DEV, null, sha(2), 3_000));
+    const deletedAgain = recordEvent(storage, makeEvent(DEV, sha(2), null, 4_000));
+    expect([deleted, created, deletedAgain].map((e) => e.transition)).toEqual([1, 2, 3]);
+    expect(new Set([deleted.id, created.id, deletedAgain.id]).size).toBe(3);
+    expect(storage.events.get(deletedAgain.id)).toMatchObject({ transition: 3, after: null });
+    expect(storage.refTransitions.lastNumbers(REPO.name, [DEV])).toEqual(new Map([[DEV, 3]]));
   });
 
   it('refuses an event of another repository and rolls back', () => {

@@ -5,6 +5,7 @@ import type { DeliveryStore } from './delivery-store.js';
 import type { EventStore } from './event-store.js';
 import type { PollFailure, PollStateStore, PollSuccess } from './poll-state-store.js';
 import type { RefSha, RefStateStore } from './ref-state-store.js';
+import type { RefTransitionStore } from './ref-transition-store.js';
 import type { RepositoryStore } from './repository-store.js';
 import { SqlStore } from './sql-store.js';
 import type { DeliveryTarget, EpochMs, RepositoryIdentity } from './storage-types.js';
@@ -28,7 +29,7 @@ export interface PollRecord {
 export interface PollRecordResult {
   /** Events recorded by this call, in input order: only these got deliveries. */
   readonly newEvents: readonly ChangeEvent[];
-  /** Ids recorded before (the same transition seen again): nothing was written for them. */
+  /** Ids recorded before (the same observation replayed): nothing was written for them. */
   readonly duplicateEventIds: readonly string[];
   readonly deliveriesCreated: number;
 }
@@ -36,6 +37,7 @@ export interface PollRecordResult {
 export interface PollRecorderStores {
   readonly repositories: RepositoryStore;
   readonly refStates: RefStateStore;
+  readonly refTransitions: RefTransitionStore;
   readonly pollStates: PollStateStore;
   readonly events: EventStore;
   readonly deliveries: DeliveryStore;
@@ -70,6 +72,19 @@ export class PollRecorder extends SqlStore {
           throw new ReposentryError(
             'internal',
             `Event ${event.id} belongs to ${event.repository.name}, not ${repository.name}`,
+          );
+        }
+        // Compare and set on the ref's transition number: only the writer that moves it from
+        // n-1 to n records transition n. A replay of a recorded observation finds its event.
+        if (!this.stores.refTransitions.advance(repository.name, event.ref, event.transition)) {
+          if (this.stores.events.get(event.id) !== undefined) {
+            duplicateEventIds.push(event.id);
+            continue;
+          }
+          throw new ReposentryError(
+            'conflict',
+            `Ref ${event.ref} of repository ${repository.name} changed since this poll read ` +
+              `it; nothing was recorded, the next poll compares again`,
           );
         }
         if (!this.stores.events.insertIfNew(event)) {

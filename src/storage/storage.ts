@@ -13,6 +13,7 @@ import { PollStateStore, type PollFailure } from './poll-state-store.js';
 import { PollRecorder, type PollRecord, type PollRecordResult } from './poll-recorder.js';
 import { pruneBatch, pruneOlderThan, type PruneCounts } from './prune-older-than.js';
 import { RefStateStore } from './ref-state-store.js';
+import { RefTransitionStore } from './ref-transition-store.js';
 import { RepositoryStore } from './repository-store.js';
 import type { EpochMs, RepositoryIdentity } from './storage-types.js';
 
@@ -31,6 +32,7 @@ interface OpenStorage {
   readonly db: Database;
   readonly repositories: RepositoryStore;
   readonly refStates: RefStateStore;
+  readonly refTransitions: RefTransitionStore;
   readonly pollStates: PollStateStore;
   readonly httpCache: HttpCacheStore;
   readonly events: EventStore;
@@ -89,6 +91,7 @@ export class Storage implements Component {
     const stores = {
       repositories: new RepositoryStore(db, now),
       refStates: new RefStateStore(db, now),
+      refTransitions: new RefTransitionStore(db, now),
       pollStates: new PollStateStore(db, now),
       httpCache: new HttpCacheStore(db, now),
       events: new EventStore(db, now),
@@ -135,6 +138,10 @@ export class Storage implements Component {
 
   get refStates(): RefStateStore {
     return this.require().refStates;
+  }
+
+  get refTransitions(): RefTransitionStore {
+    return this.require().refTransitions;
   }
 
   get pollStates(): PollStateStore {

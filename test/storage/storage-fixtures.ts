@@ -38,16 +38,18 @@ function typeOf(ref: string, before: string | null, after: string | null): Event
   return `${kind}.${action}`;
 }
 
-/** A ChangeEvent with its real deterministic id. */
+/** A ChangeEvent with its real deterministic id (the ref's first transition unless told). */
 export function makeEvent(
   ref: string,
   before: string | null,
   after: string | null,
   detectedAt: number,
   repository: RepositoryIdentity = REPO,
+  transition = 1,
 ): ChangeEvent {
   return {
-    id: eventIdOf(repository.name, ref, before, after),
+    id: eventIdOf(repository.name, ref, before, after, transition),
+    transition,
     type: typeOf(ref, before, after),
     repository,
     ref,
@@ -64,12 +66,36 @@ export function sha(n: number): string {
 
 export const BASELINED = { branch: true, tag: true } as const;
 
-/** Records one event (and a ref update) the way the poller does, with one target. */
+/**
+ * The events renumbered the way the poller numbers them: each takes its ref's next transition
+ * number after what `storage` recorded (and after the ones before it in the list), id included.
+ */
+export function numberEvents(storage: Storage, events: readonly ChangeEvent[]): ChangeEvent[] {
+  const last = new Map<string, number>();
+  return events.map((event) => {
+    const key = `${event.repository.name}\n${event.ref}`;
+    const recorded = storage.refTransitions.lastNumbers(event.repository.name, [event.ref]);
+    const transition = (last.get(key) ?? recorded.get(event.ref) ?? 0) + 1;
+    last.set(key, transition);
+    const { name } = event.repository;
+    return {
+      ...event,
+      transition,
+      id: eventIdOf(name, event.ref, event.before, event.after, transition),
+    };
+  });
+}
+
+/**
+ * Records one event (and a ref update) the way the poller does, with one target; the event is
+ * numbered first (see `numberEvents`). Returns it as recorded.
+ */
 export function recordEvent(
   storage: Storage,
-  event: ChangeEvent,
+  unnumbered: ChangeEvent,
   targets: readonly DeliveryTarget[] = [TARGET],
-): void {
+): ChangeEvent {
+  const [event = unnumbered] = numberEvents(storage, [unnumbered]);
   const at = event.detectedAt.getTime();
   storage.recordPoll({
     repository: event.repository,
@@ -81,4 +107,5 @@ export function recordEvent(
     targets,
     pollState: { polledAt: at, nextPollAt: at + 60_000, via: 'api', baselined: BASELINED },
   });
+  return event;
 }

@@ -1,6 +1,7 @@
 import { initialSchema } from './initial-schema.js';
 import type { Migration } from './migration.js';
 import { scalingIndexes } from './scaling-indexes.js';
+import { transitionNumbers } from './transition-numbers.js';
 
 /** Every schema step, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, scalingIndexes];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, scalingIndexes, transitionNumbers];

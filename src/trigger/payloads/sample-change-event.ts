@@ -16,6 +16,9 @@ export interface SampleChangeEventOptions {
 export const SAMPLE_BEFORE_SHA = '1111111111111111111111111111111111111111';
 export const SAMPLE_AFTER_SHA = '2222222222222222222222222222222222222222';
 
+/** The transition number of a sample event (no ref's counter moves for it). */
+const SAMPLE_TRANSITION = 1;
+
 /**
  * A well-formed ChangeEvent for `reposentry test-webhook` and tests: the id is computed exactly
  * as for detected changes, `before` is null for `*.created`, `after` null for `*.deleted`.
@@ -29,12 +32,13 @@ export function sampleChangeEvent(
   const before = type.endsWith('.created') ? null : (options.before ?? SAMPLE_BEFORE_SHA);
   const after = type.endsWith('.deleted') ? null : (options.after ?? SAMPLE_AFTER_SHA);
   return {
-    id: eventIdOf(repository.name, ref, before, after),
+    id: eventIdOf(repository.name, ref, before, after, SAMPLE_TRANSITION),
     type,
     repository: { name: repository.name, url: repository.url, provider: repository.provider },
     ref,
     before,
     after,
+    transition: SAMPLE_TRANSITION,
     detectedAt: options.detectedAt ?? new Date(),
   };
 }

@@ -1,0 +1,139 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createGitRepoFactory,
+  type BareRepo,
+  type GitRepoFactory,
+} from '../helpers/git-repo-factory.js';
+import { pollNowAndWait } from '../helpers/poll-now.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
+import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+const SECRET = 'repeat-secret-9d2e';
+
+/** What the EventListener saw, in arrival order: `ref before..after`, short shas. */
+function seen(receiver: WebhookReceiver): string[] {
+  return receiver.requests.map((r) => {
+    const { ref, before, after } = r.json as { ref: string; before: string; after: string };
+    return `${ref} ${before.slice(0, 7)}..${after.slice(0, 7)}`;
+  });
+}
+
+describe('a transition that really happens again', () => {
+  let factory: GitRepoFactory;
+  let repo: BareRepo;
+  let receiver: WebhookReceiver;
+  let dataDir: string;
+  let daemon: TestDaemon | undefined;
+
+  beforeEach(async () => {
+    factory = await createGitRepoFactory();
+    repo = await factory.createBareRepo('org/app');
+    receiver = await createWebhookReceiver({ secret: SECRET });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'rs-repeat-'));
+  });
+
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+    await receiver.close();
+    await factory.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<TestDaemon> {
+    daemon = await startTestDaemon({
+      app: { data_dir: dataDir },
+      // Polls happen when the test asks for them (the first one, the baseline, at start).
+      polling: { interval: '1h', jitter: 0 },
+      tekton: { event_listener_url: receiver.url, secret: SECRET, retry_backoff: '100ms' },
+      repositories: [
+        { name: 'app', url: repo.fileUrl, provider: 'git', branch_regex: '.*', tag_regex: '.*' },
+      ],
+    });
+    return daemon;
+  }
+
+  const short = (sha: string): string => sha.slice(0, 7);
+  const ZERO = '0000000';
+
+  it('is delivered each time: A->B->A->B, a tag deleted and pushed again, a branch re-created', async () => {
+    const a = await repo.commit('main', 'a');
+    const b = await repo.commit('main', 'b');
+    await repo.forcePush('main', a);
+    const { daemon: d } = await start();
+    const poll = (): Promise<void> => pollNowAndWait(d, 'app');
+    await poll(); // the baseline (main at A) may still be the start-up poll: poll once more
+
+    await repo.forcePush('main', b);
+    await poll();
+    await repo.forcePush('main', a);
+    await poll();
+    await repo.forcePush('main', b);
+    await poll();
+
+    await repo.tag('v1', 'main');
+    await poll();
+    await repo.deleteTag('v1');
+    await poll();
+    await repo.tag('v1', 'main');
+    await poll();
+    await repo.deleteTag('v1');
+    await poll();
+    await repo.tag('v1', 'main');
+    await poll();
+
+    await repo.createBranch('feature', a);
+    await poll();
+    await repo.deleteBranch('feature');
+    await poll();
+    await repo.createBranch('feature', a);
+    await poll();
+
+    const expected = [
+      `refs/heads/main ${short(a)}..${short(b)}`,
+      `refs/heads/main ${short(b)}..${short(a)}`,
+      `refs/heads/main ${short(a)}..${short(b)}`,
+      `refs/tags/v1 ${ZERO}..${short(b)}`,
+      `refs/tags/v1 ${short(b)}..${ZERO}`,
+      `refs/tags/v1 ${ZERO}..${short(b)}`,
+      `refs/tags/v1 ${short(b)}..${ZERO}`,
+      `refs/tags/v1 ${ZERO}..${short(b)}`,
+      `refs/heads/feature ${ZERO}..${short(a)}`,
+      `refs/heads/feature ${short(a)}..${ZERO}`,
+      `refs/heads/feature ${ZERO}..${short(a)}`,
+    ];
+    await receiver.waitFor((requests) => requests.length >= expected.length);
+    expect(seen(receiver)).toEqual(expected);
+    const ids = receiver.requests.map((r) => r.eventId);
+    expect(new Set(ids).size).toBe(expected.length);
+    expect(d.storage.events.list({ limit: 100 }).events).toHaveLength(expected.length);
+  });
+
+  it('gives the same observation replayed after a restart the same single event', async () => {
+    const a = await repo.commit('main', 'a');
+    let { daemon: d } = await start();
+    await pollNowAndWait(d, 'app');
+    const b = await repo.commit('main', 'b');
+    await pollNowAndWait(d, 'app');
+    await receiver.waitFor((requests) => requests.length >= 1);
+    await daemon!.stop();
+
+    // The same state polled again by a new process: nothing new happened, nothing is sent.
+    ({ daemon: d } = await start());
+    await pollNowAndWait(d, 'app');
+    await repo.forcePush('main', a);
+    await pollNowAndWait(d, 'app');
+    await repo.forcePush('main', b);
+    await pollNowAndWait(d, 'app');
+    await receiver.waitFor((requests) => requests.length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen(receiver)).toEqual([
+      `refs/heads/main ${short(a)}..${short(b)}`,
+      `refs/heads/main ${short(b)}..${short(a)}`,
+      `refs/heads/main ${short(a)}..${short(b)}`,
+    ]);
+  });
+});

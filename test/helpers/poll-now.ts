@@ -1,0 +1,24 @@
+import type { Daemon } from '../../src/daemon/create-daemon.js';
+
+/**
+ * Asks an in-process daemon to poll a repository now and resolves once that poll is recorded
+ * (its `lastPollAt` moved), so a test can change a repository, poll, and assert step by step.
+ */
+export async function pollNowAndWait(
+  daemon: Daemon,
+  name: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const before = daemon.storage.pollStates.get(name)?.lastPollAt ?? 0;
+  const deadline = Date.now() + timeoutMs;
+  const sleep = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
+  while (daemon.scheduler.entry(name)?.state !== 'scheduled') {
+    if (Date.now() > deadline) throw new Error(`${name}: never scheduled`);
+    await sleep();
+  }
+  daemon.scheduler.pollNow(name);
+  while ((daemon.storage.pollStates.get(name)?.lastPollAt ?? 0) <= before) {
+    if (Date.now() > deadline) throw new Error(`${name}: the poll was not recorded`);
+    await sleep();
+  }
+}
