@@ -12,6 +12,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   conflict: 409,
   'payload-too-large': 413,
   'storage-busy': 503,
+  'storage-locked': 503,
   'not-ready': 503,
   'shutting-down': 503,
 };

@@ -1,6 +1,7 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
 import { shortRefName } from '../events/change-event.js';
-import { createGitClients } from '../gitclient/index.js';
+import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
+import { ReadThroughHttpCache, createGitClients } from '../gitclient/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import { pollRepository, type PollReport } from '../poller/poll-repository.js';
 import { timeoutSignal } from '../runtime/timeout-signal.js';
@@ -53,15 +54,17 @@ export const pollCommand: CliCommand = {
     if (repositories === undefined) return EXIT_USAGE;
     const trigger = args.values.trigger === true;
     const { log, print } = oneShotOutput(config, io);
+    // --trigger writes like the daemon and so takes the file's writer lock; a dry run only reads.
     const storage = new Storage({
       path: config.storage.sqlitePath,
       busyTimeoutMs: config.storage.busyTimeoutMs,
       log,
+      ...(trigger ? { writer: { command: 'poll --once --trigger' } } : { readOnly: true }),
     });
     try {
       await storage.start();
     } catch (err) {
-      io.stderr(`reposentry poll: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr(`reposentry poll: ${errorMessageOf(err)} (${errorCodeOf(err)})\n`);
       return EXIT_FAILURE;
     }
     try {
@@ -102,7 +105,7 @@ async function pollAll(
   const clients = createGitClients({
     config,
     log,
-    httpCache: storage.httpCache,
+    httpCache: record ? storage.httpCache : new ReadThroughHttpCache(storage.httpCache),
     userAgent: `RepoSentry/${VERSION}`,
   });
   const reports: PollReport[] = new Array<PollReport>(repositories.length);

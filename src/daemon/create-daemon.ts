@@ -30,6 +30,8 @@ export interface DaemonOptions {
   readonly onDeliveryAttempt?: (report: DeliveryAttemptReport) => void;
   /** SSE keep-alive period (tests shorten it). */
   readonly streamKeepAliveMs?: number;
+  /** The command running the daemon, as the database's writer lock names it (default `run`). */
+  readonly command?: string;
 }
 
 export interface Daemon {
@@ -63,6 +65,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     path: config.storage.sqlitePath,
     busyTimeoutMs: config.storage.busyTimeoutMs,
     log: log.child({ component: 'storage' }),
+    writer: { command: options.command ?? 'run' },
   });
   const pruner = new RetentionPruner({
     storage,

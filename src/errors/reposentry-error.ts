@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'storage-failed',
   'storage-corrupt',
   'storage-busy',
+  'storage-locked',
   'not-found',
   'conflict',
   'bad-request',

@@ -42,3 +42,29 @@ export class MemoryHttpCache implements HttpCache {
     return this.entries.get(repository)?.size ?? 0;
   }
 }
+
+/**
+ * Reads through to `base` and keeps its own writes in memory: a dry run revalidates with the
+ * stored ETags (costing no quota) and leaves the stored cache exactly as it was.
+ */
+export class ReadThroughHttpCache implements HttpCache {
+  private readonly own = new MemoryHttpCache();
+  private readonly cleared = new Set<string>();
+
+  constructor(private readonly base: Pick<HttpCache, 'get'>) {}
+
+  get(repository: string, endpoint: string): HttpCacheEntry | undefined {
+    const own = this.own.get(repository, endpoint);
+    if (own !== undefined || this.cleared.has(repository)) return own;
+    return this.base.get(repository, endpoint);
+  }
+
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): void {
+    this.own.set(repository, endpoint, entry);
+  }
+
+  clear(repository: string): void {
+    this.own.clear(repository);
+    this.cleared.add(repository);
+  }
+}

@@ -8,6 +8,7 @@ export type {
 } from './git-client.js';
 export { REF_SOURCES, branchRef, tagRef } from './git-client.js';
 export type { HttpCache, HttpCacheEntry } from './http-cache.js';
-export { MemoryHttpCache } from './http-cache.js';
+export { MemoryHttpCache, ReadThroughHttpCache } from './http-cache.js';
+export { GitVersionProbe } from './git/git-version-probe.js';
 export type { GitClientDeps, GitClientFactory, GitClientSet } from './create-git-clients.js';
 export { GIT_CLIENT_FACTORIES, createGitClients } from './create-git-clients.js';

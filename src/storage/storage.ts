@@ -15,6 +15,8 @@ import { pruneBatch, pruneOlderThan, type PruneCounts } from './prune-older-than
 import { RefStateStore } from './ref-state-store.js';
 import { RefTransitionStore } from './ref-transition-store.js';
 import { RepositoryStore } from './repository-store.js';
+import { withStorageErrors } from './map-storage-error.js';
+import { WriterLock, clearHolder, currentHolder, recordHolder } from './writer-lock.js';
 import type { EpochMs, RepositoryIdentity } from './storage-types.js';
 
 export interface StorageOptions {
@@ -26,10 +28,18 @@ export interface StorageOptions {
   readonly now?: () => EpochMs;
   /** Schema steps; the released list unless a test needs another. */
   readonly migrations?: readonly Migration[];
+  /**
+   * Hold the file's writer lock while open (the daemon, `poll --once --trigger`): opening fails
+   * with `storage-locked` while another process holds it. `command` names this one to it.
+   */
+  readonly writer?: { readonly command: string };
+  /** Open without creating, migrating or writing anything (a dry run). */
+  readonly readOnly?: boolean;
 }
 
 interface OpenStorage {
   readonly db: Database;
+  readonly lock: WriterLock | undefined;
   readonly repositories: RepositoryStore;
   readonly refStates: RefStateStore;
   readonly refTransitions: RefTransitionStore;
@@ -80,13 +90,28 @@ export class Storage implements Component {
   /** Opens and migrates the database unless already open (synchronous, for CLI commands). */
   open(): void {
     if (this.current) return;
-    const db = openDatabase({
-      path: this.path,
-      busyTimeoutMs: this.options.busyTimeoutMs,
-      log: this.options.log,
-      ...(this.options.now ? { now: this.options.now } : {}),
-      ...(this.options.migrations ? { migrations: this.options.migrations } : {}),
-    });
+    const { writer } = this.options;
+    const lock = writer === undefined ? undefined : new WriterLock(this.path);
+    lock?.acquire();
+    let db: Database;
+    try {
+      db = openDatabase({
+        path: this.path,
+        busyTimeoutMs: this.options.busyTimeoutMs,
+        log: this.options.log,
+        ...(this.options.now ? { now: this.options.now } : {}),
+        ...(this.options.migrations ? { migrations: this.options.migrations } : {}),
+        ...(this.options.readOnly ? { readOnly: true } : {}),
+      });
+      if (writer) {
+        withStorageErrors(this.path, () =>
+          recordHolder(db, currentHolder(writer.command, (this.options.now ?? Date.now)())),
+        );
+      }
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     const now = this.options.now;
     const stores = {
       repositories: new RepositoryStore(db, now),
@@ -97,7 +122,7 @@ export class Storage implements Component {
       events: new EventStore(db, now),
       deliveries: new DeliveryStore(db, now),
     };
-    this.current = { db, ...stores, recorder: new PollRecorder(db, stores, now) };
+    this.current = { db, lock, ...stores, recorder: new PollRecorder(db, stores, now) };
     this.closed = false;
   }
 
@@ -108,11 +133,13 @@ export class Storage implements Component {
     this.current = undefined;
     this.closed = true;
     try {
-      current.db.pragma('optimize');
+      if (current.lock) clearHolder(current.db);
+      if (!this.options.readOnly) current.db.pragma('optimize');
     } catch {
-      // best effort: closing matters more than planner statistics
+      // best effort: closing matters more than the label or planner statistics
     }
     current.db.close();
+    current.lock?.release();
     this.options.log.info('Storage closed', { path: this.path });
   }
 

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import yaml from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +14,23 @@ import { runCli } from '../helpers/run-cli.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { Storage } from '../../src/storage/storage.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
+import { createFakeGithub } from '../helpers/fake-github.js';
+
+/** Every row of every table, read with a fresh connection. */
+function dumpDatabase(file: string): Record<string, unknown[]> {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    return Object.fromEntries(
+      tables.map((name) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]),
+    );
+  } finally {
+    db.close();
+  }
+}
 
 const SECRET = 'poll-once-secret-7d2a';
 
@@ -104,6 +123,34 @@ describe('reposentry poll --once', () => {
       'branch.created refs/heads/feature/x',
       'branch.updated refs/heads/main',
     ]);
+  });
+
+  it('writes nothing in a dry run: no database on a first run, no HTTP cache of a GitHub repository', async () => {
+    const github = await createFakeGithub();
+    try {
+      github.setRepo('org/gh', await app.refs());
+      await writeConfig([
+        {
+          name: 'gh',
+          url: 'https://github.com/org/gh',
+          provider: 'github',
+          api_base_url: github.url,
+        },
+      ]);
+      const database = path.join(dir, 'reposentry.db');
+      expect((await poll()).code).toBe(0);
+      expect(existsSync(database)).toBe(false);
+
+      expect((await poll('--trigger')).code).toBe(0);
+      const before = dumpDatabase(database);
+      github.setBranch('org/gh', 'feature', 'f'.repeat(40));
+      const dry = await poll();
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/branch\.created +feature/);
+      expect(dumpDatabase(database)).toEqual(before);
+    } finally {
+      await github.close();
+    }
   });
 
   it('--trigger records the changes like the daemon and delivers them signed, once', async () => {

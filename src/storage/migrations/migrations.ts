@@ -2,6 +2,12 @@ import { initialSchema } from './initial-schema.js';
 import type { Migration } from './migration.js';
 import { scalingIndexes } from './scaling-indexes.js';
 import { transitionNumbers } from './transition-numbers.js';
+import { writerLock } from './writer-lock.js';
 
 /** Every schema step, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, scalingIndexes, transitionNumbers];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  scalingIndexes,
+  transitionNumbers,
+  writerLock,
+];
