@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfigFromObject } from '../config/load-config.js';
+import { formatDuration, parseDuration } from '../config/parse-duration.js';
 import { createDaemon } from '../daemon/create-daemon.js';
 import { runUntilStopped } from '../daemon/run-until-stopped.js';
 import { DemoReceiver } from '../demo/demo-receiver.js';
@@ -10,9 +11,19 @@ import { DemoRepository } from '../demo/demo-repository.js';
 import { shortRefName } from '../events/change-event.js';
 import { createLogger } from '../logging/create-logger.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
-import { EXIT_FAILURE, EXIT_USAGE, type CliCommand } from './cli-command.js';
+import { EXIT_FAILURE, EXIT_USAGE, type CliCommand, type ParsedArgs } from './cli-command.js';
 
 const DEFAULT_COMMIT_EVERY_MS = 5_000;
+const DEFAULT_INTERVAL_MS = 2_000;
+
+/**
+ * Accepted ranges. Polls at least 1s apart, as polling.interval requires; commits at least 100ms
+ * apart (0 would spin). At most a day: Node fires a timer longer than ~24.8 days at once.
+ */
+const DURATION_OPTIONS = {
+  interval: { minMs: 1_000, maxMs: 86_400_000 },
+  'commit-every': { minMs: 100, maxMs: 86_400_000 },
+} as const;
 
 /**
  * `reposentry demo`: the real daemon (same storage, scheduler, git client, outbox and delivery
@@ -38,6 +49,15 @@ export const demoCommand: CliCommand = {
       );
       return EXIT_USAGE;
     }
+    const interval = parseDurationOption(args.values, 'interval', DEFAULT_INTERVAL_MS);
+    const commitEvery = parseDurationOption(args.values, 'commit-every', DEFAULT_COMMIT_EVERY_MS);
+    if (!interval.ok || !commitEvery.ok) {
+      const problems = [interval, commitEvery].flatMap((o) => (o.ok ? [] : [o.problem]));
+      io.stderr(problems.map((p) => `reposentry demo: ${p}\n`).join(''));
+      return EXIT_USAGE;
+    }
+    const intervalMs = interval.ms;
+    const commitEveryMs = commitEvery.ms;
     const dir = await mkdtemp(path.join(tmpdir(), 'reposentry-demo-'));
     const secret = randomBytes(16).toString('hex');
     const print = (line: string): void =>
@@ -62,7 +82,7 @@ export const demoCommand: CliCommand = {
           },
           api: { listen_address: '127.0.0.1' },
           polling: {
-            interval: typeof args.values.interval === 'string' ? args.values.interval : '2s',
+            interval: intervalMs,
             jitter: 0,
           },
           tekton: {
@@ -112,8 +132,24 @@ export const demoCommand: CliCommand = {
           `delivery  ${a.status} (attempt ${a.attempt}, HTTP ${a.outcome.statusCode ?? '-'}, ${a.sinceDetectedMs} ms after detection)`,
         ),
     });
-    const commitEveryMs = parseSeconds(args.values['commit-every']) ?? DEFAULT_COMMIT_EVERY_MS;
     let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    // The next commit is scheduled when the previous one is done, so a fast pace never runs two
+    // steps at once on the same repository.
+    const commitLater = (): void => {
+      timer = setTimeout(() => {
+        repo
+          .step()
+          .then(
+            (what) => print(`git       ${what}`),
+            (err: unknown) =>
+              print(`git       failed: ${err instanceof Error ? err.message : String(err)}`),
+          )
+          .finally(() => {
+            if (!stopped) commitLater();
+          });
+      }, commitEveryMs);
+    };
     return runUntilStopped(daemon, log, {
       onStarted: () => {
         print(`demo      watching ${repo.url}`);
@@ -127,17 +163,14 @@ export const demoCommand: CliCommand = {
           );
           print(`demo      try: reposentry events list --server ${base}`);
         }
-        print(`demo      a change every ${commitEveryMs / 1000}s; Ctrl-C stops and cleans up`);
-        timer = setInterval(() => {
-          repo.step().then(
-            (what) => print(`git       ${what}`),
-            (err: unknown) =>
-              print(`git       failed: ${err instanceof Error ? err.message : String(err)}`),
-          );
-        }, commitEveryMs);
+        print(
+          `demo      a poll every ${formatDuration(intervalMs)}, a change every ${formatDuration(commitEveryMs)}; Ctrl-C stops and cleans up`,
+        );
+        commitLater();
       },
       onStopped: async () => {
-        clearInterval(timer);
+        stopped = true;
+        clearTimeout(timer);
         await receiver.stop();
         await rm(dir, { recursive: true, force: true });
         print('demo      stopped, temporary files removed');
@@ -153,8 +186,32 @@ function parsePort(value: unknown): number | undefined {
   return Number(value);
 }
 
-function parseSeconds(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)s?$/.exec(value);
-  return match?.[1] === undefined ? undefined : Math.max(200, Number(match[1]) * 1000);
+type DurationOption =
+  { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly problem: string };
+
+/**
+ * A duration option in any form the config takes (`500ms`, `2s`, `1m`, plain milliseconds)
+ * within its range, the default when absent, or the problem naming the option and the value.
+ */
+function parseDurationOption(
+  values: ParsedArgs['values'],
+  name: keyof typeof DURATION_OPTIONS,
+  defaultMs: number,
+): DurationOption {
+  const value = values[name];
+  if (value === undefined) return { ok: true, ms: defaultMs };
+  const text = String(value);
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    return { ok: false, problem: `--${name} ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const { minMs, maxMs } = DURATION_OPTIONS[name];
+  if (ms >= minMs && ms <= maxMs) return { ok: true, ms };
+  const plain = /^\s*[\d.]+\s*$/.test(text) ? ' (a plain number is milliseconds)' : '';
+  return {
+    ok: false,
+    problem: `--${name} ${JSON.stringify(text)} is out of range: use ${formatDuration(minMs)} to ${formatDuration(maxMs)}${plain}`,
+  };
 }

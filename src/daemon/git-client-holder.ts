@@ -1,5 +1,10 @@
 import type { Config } from '../config/config-types.js';
-import { createGitClients, type GitClientSet, type HttpCache } from '../gitclient/index.js';
+import {
+  GitVersionProbe,
+  createGitClients,
+  type GitClientSet,
+  type HttpCache,
+} from '../gitclient/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import { VERSION } from '../version.js';
 
@@ -11,11 +16,17 @@ import { VERSION } from '../version.js';
 export class GitClientHolder {
   private clients: GitClientSet;
   private builtFrom: string;
+  /** git's version, asked once for the process (credentials need 2.31), kept across rebuilds. */
+  private readonly gitVersion: GitVersionProbe;
 
   constructor(
     config: Config,
     private readonly deps: { log: Logger; httpCache: HttpCache; gitEnv?: NodeJS.ProcessEnv },
   ) {
+    this.gitVersion = new GitVersionProbe({
+      log: deps.log,
+      ...(deps.gitEnv ? { env: deps.gitEnv } : {}),
+    });
     this.builtFrom = keyOf(config);
     this.clients = this.build(config);
   }
@@ -36,6 +47,7 @@ export class GitClientHolder {
       config,
       log: this.deps.log,
       httpCache: this.deps.httpCache,
+      gitVersion: this.gitVersion,
       userAgent: `RepoSentry/${VERSION}`,
       ...(this.deps.gitEnv ? { gitEnv: this.deps.gitEnv } : {}),
     });

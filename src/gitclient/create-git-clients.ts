@@ -1,6 +1,7 @@
 import type { Config, Provider, RepositoryConfig } from '../config/config-types.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { GitClient, ListRefsOptions, RateLimitSnapshot, RefListing } from './git-client.js';
+import type { GitVersionProbe } from './git/git-version-probe.js';
 import { LsRemoteClient } from './git/ls-remote-client.js';
 import { credentialId } from './credential-id.js';
 import { GithubClient } from './github/github-client.js';
@@ -23,6 +24,8 @@ export interface GitClientDeps {
   readonly userAgent?: string;
   /** Environment git children start from (tests); defaults to process.env. */
   readonly gitEnv?: NodeJS.ProcessEnv;
+  /** One per process, so git's version is asked once; else one per client set. */
+  readonly gitVersion?: GitVersionProbe;
   readonly now?: () => number;
 }
 
@@ -64,6 +67,7 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
       retryAttempts: deps.config.polling.retryAttempts,
       retryBackoffMs: deps.config.polling.retryBackoffMs,
       ...(deps.gitEnv ? { baseEnv: deps.gitEnv } : {}),
+      ...(deps.gitVersion ? { gitVersion: deps.gitVersion } : {}),
     }),
 };
 

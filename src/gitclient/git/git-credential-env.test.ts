@@ -17,6 +17,7 @@ describe('buildGitInvocation', () => {
       `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`,
     );
     expect(inv.env.GIT_TERMINAL_PROMPT).toBe('0');
+    expect(inv.carriesCredentials).toBe(true);
   });
 
   it('moves user:password out of the URL (the URL user wins, its password is the token fallback)', () => {
@@ -48,11 +49,19 @@ describe('buildGitInvocation', () => {
     expect(inv.env.GIT_DIR).toBeUndefined();
     expect(inv.env.GIT_TRACE_CURL).toBeUndefined();
     expect(inv.env.GIT_CONFIG_COUNT).toBeUndefined();
+    expect(inv.carriesCredentials).toBe(false);
   });
 
   it('gives no credentials to ssh and file URLs', () => {
     const inv = buildGitInvocation('git@github.com:org/app.git', { username: 'git', token }, {});
     expect(inv.url).toBe('git@github.com:org/app.git');
     expect(JSON.stringify(inv.env)).not.toContain(token);
+    expect(inv.carriesCredentials).toBe(false);
+  });
+
+  it('carries no credentials to an http(s) URL without a token', () => {
+    const inv = buildGitInvocation('https://git.example.com/app.git', undefined, {});
+    expect(inv.env.GIT_CONFIG_COUNT).toBeUndefined();
+    expect(inv.carriesCredentials).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import type { GitVersion } from './parse-git-version.js';
+
 /**
  * The environment of a `git` child: ambient git variables that could redirect or trace it are
  * dropped, prompts are off, and http(s) credentials travel as an `http.<origin>/.extraHeader`
@@ -15,7 +17,12 @@ export interface GitInvocation {
   readonly env: NodeJS.ProcessEnv;
   /** Values that must never appear in messages (token and its header forms). */
   readonly secrets: readonly string[];
+  /** Whether `env` carries credentials (GIT_CONFIG_COUNT): git older than 2.31 ignores them. */
+  readonly carriesCredentials: boolean;
 }
+
+/** The first git that reads GIT_CONFIG_COUNT/KEY/VALUE (older ones run without credentials). */
+export const CREDENTIAL_ENV_MIN_GIT: GitVersion = { major: 2, minor: 31, patch: 0 };
 
 /** Ambient variables that would change what or how git talks (or make it print headers). */
 const DROPPED =
@@ -45,18 +52,20 @@ export function buildGitInvocation(
   } catch {
     parsed = undefined;
   }
-  if (parsed === undefined) return { url, env, secrets: credentials ? [credentials.token] : [] };
+  if (parsed === undefined) {
+    return { url, env, secrets: credentials ? [credentials.token] : [], carriesCredentials: false };
+  }
 
   const username = parsed.username ? decodeURIComponent(parsed.username) : credentials?.username;
   const token = credentials?.token || (parsed.password ? decodeURIComponent(parsed.password) : '');
   parsed.username = '';
   parsed.password = '';
   const cleanUrl = parsed.toString();
-  if (!token) return { url: cleanUrl, env, secrets: [] };
+  if (!token) return { url: cleanUrl, env, secrets: [], carriesCredentials: false };
 
   const basic = Buffer.from(`${username ?? 'git'}:${token}`, 'utf8').toString('base64');
   env.GIT_CONFIG_COUNT = '1';
   env.GIT_CONFIG_KEY_0 = `http.${parsed.origin}/.extraHeader`;
   env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
-  return { url: cleanUrl, env, secrets: [token, basic] };
+  return { url: cleanUrl, env, secrets: [token, basic], carriesCredentials: true };
 }

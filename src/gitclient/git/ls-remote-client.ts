@@ -6,8 +6,10 @@ import { CostMeter } from '../cost-meter.js';
 import type { RefListing } from '../git-client.js';
 import { PollBudget } from '../poll-budget.js';
 import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
-import { buildGitInvocation } from './git-credential-env.js';
+import { buildGitInvocation, CREDENTIAL_ENV_MIN_GIT } from './git-credential-env.js';
+import { GitVersionProbe } from './git-version-probe.js';
 import { mapGitError } from './map-git-error.js';
+import { gitVersionAtLeast } from './parse-git-version.js';
 import { parseLsRemote } from './parse-ls-remote.js';
 import { runGit } from './run-git.js';
 
@@ -18,6 +20,13 @@ export interface LsRemoteClientOptions {
   readonly retryBackoffMs: number;
   /** Environment the git child starts from (tests inject one); defaults to process.env. */
   readonly baseEnv?: NodeJS.ProcessEnv;
+  /** The git to run: a name looked up on PATH, or a path (tests point it at a fake); `git`. */
+  readonly gitBinary?: string;
+  /**
+   * Tells whether git is new enough for credentials; share one per process so git is asked
+   * once. Defaults to a probe of this client's own (asked on its first credentialed run).
+   */
+  readonly gitVersion?: GitVersionProbe;
 }
 
 /** The Basic-auth username each forge accepts together with a token as password. */
@@ -33,7 +42,17 @@ const TOKEN_USERNAME: Readonly<Record<Provider, string>> = {
  * environment only (see buildGitInvocation), never argv or the URL.
  */
 export class LsRemoteClient implements ProviderClient {
-  constructor(private readonly options: LsRemoteClientOptions) {}
+  private readonly gitVersion: GitVersionProbe;
+
+  constructor(private readonly options: LsRemoteClientOptions) {
+    this.gitVersion =
+      options.gitVersion ??
+      new GitVersionProbe({
+        log: options.log,
+        ...(options.gitBinary === undefined ? {} : { gitBinary: options.gitBinary }),
+        ...(options.baseEnv === undefined ? {} : { env: options.baseEnv }),
+      });
+  }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
     const budget = options.budget ?? PollBudget.unbounded(options.signal);
@@ -43,6 +62,7 @@ export class LsRemoteClient implements ProviderClient {
       repo.token ? { username: TOKEN_USERNAME[repo.provider], token: repo.token } : undefined,
       this.options.baseEnv,
     );
+    if (invocation.carriesCredentials) await this.requireCredentialSupport(repo);
     const args = [
       'ls-remote',
       '--heads',
@@ -54,7 +74,12 @@ export class LsRemoteClient implements ProviderClient {
     const startedAt = Date.now();
     const attempt = async (): Promise<Map<string, string>> => {
       meter.requests += 1;
-      const result = await runGit({ args, env: invocation.env, signal: budget.signal });
+      const result = await runGit({
+        args,
+        env: invocation.env,
+        signal: budget.signal,
+        ...(this.options.gitBinary === undefined ? {} : { gitBinary: this.options.gitBinary }),
+      });
       if (result.ok) return parseLsRemote(result.stdout, options.includeTags);
       if (result.failure.kind === 'aborted') {
         if (budget.cancelled)
@@ -88,5 +113,20 @@ export class LsRemoteClient implements ProviderClient {
       throw mapGitError({ kind: 'timeout', timeoutMs: Date.now() - startedAt }, context);
     });
     return { refs, unchanged: false, via: 'ls-remote', cost: meter.snapshot() };
+  }
+
+  /**
+   * git older than 2.31 ignores GIT_CONFIG_COUNT and would list the repository without the
+   * token: anonymously, or failing as if the token were wrong. Refuse to run such a git with
+   * credentials. When git does not tell its version, it is given the benefit of the doubt.
+   */
+  private async requireCredentialSupport(repo: RepositoryConfig): Promise<void> {
+    const version = await this.gitVersion.version();
+    if (version === undefined || gitVersionAtLeast(version, CREDENTIAL_ENV_MIN_GIT)) return;
+    const min = CREDENTIAL_ENV_MIN_GIT;
+    throw new ReposentryError(
+      'git-command-failed',
+      `git ls-remote for repository ${repo.name}: git ${version.major}.${version.minor} is too old to pass credentials safely (it ignores the GIT_CONFIG_* environment that carries them); git ${min.major}.${min.minor} or newer is needed`,
+    );
   }
 }

@@ -4,6 +4,8 @@ import type { GitFailure } from './map-git-error.js';
 
 export interface RunGitOptions {
   readonly args: readonly string[];
+  /** The git to run: a name looked up on PATH, or a path; `git` when absent. */
+  readonly gitBinary?: string;
   readonly env: NodeJS.ProcessEnv;
   /** Aborting kills git and every helper it started (git-remote-https, ssh). */
   readonly signal: AbortSignal;
@@ -29,7 +31,7 @@ export function runGit(options: RunGitOptions): Promise<RunGitResult> {
       resolve({ ok: false, failure: { kind: 'aborted' } });
       return;
     }
-    const child = spawn('git', options.args, {
+    const child = spawn(options.gitBinary ?? 'git', options.args, {
       cwd: options.cwd ?? tmpdir(),
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
