@@ -10,6 +10,7 @@ import { mountHealthRoutes } from './routes/health-routes.js';
 import { mountMetricsRoute } from './routes/metrics-route.js';
 import { mountRepositoryRoutes } from './routes/repository-routes.js';
 import { mountStatusRoutes } from './routes/status-routes.js';
+import { GUARDED_READ_PREFIXES, requireReadToken } from './require-read-token.js';
 import { securityHeaders } from './security-headers.js';
 import { sendError, statusOfCode } from './send-error.js';
 
@@ -21,9 +22,10 @@ export function expressPath(openapiPath: string): string {
 }
 
 /**
- * The express app of the API: security headers, a small JSON body limit, the routes of
- * OPENAPI_DOCUMENT, 405 for a known path with another method, 404 JSON for anything else, and
- * an error handler that turns error codes into statuses and never shows a stack.
+ * The express app of the API: security headers, a small JSON body limit, the read guard of
+ * api.auth_reads, the routes of OPENAPI_DOCUMENT, 405 for a known path with another method, 404
+ * JSON for anything else, and an error handler that turns error codes into statuses and never
+ * shows a stack.
  */
 export function createApiApp(ctx: ApiContext, log: Logger, stream: EventStreamOptions) {
   const app = express();
@@ -34,6 +36,10 @@ export function createApiApp(ctx: ApiContext, log: Logger, stream: EventStreamOp
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   const router = express.Router({ strict: false, caseSensitive: true });
+  router.use(
+    [...GUARDED_READ_PREFIXES],
+    requireReadToken(() => ctx.config().api),
+  );
   mountHealthRoutes(router, ctx);
   mountMetricsRoute(router, ctx);
   mountDocsRoutes(router);

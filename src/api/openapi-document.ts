@@ -48,6 +48,13 @@ const UNAUTHORIZED = problem('No `Authorization: Bearer <api.auth_token>` header
 const FORBIDDEN = problem(
   'Wrong token, or mutations are disabled because api.auth_token is empty.',
 );
+/** The answers a read adds when api.auth_reads is true. */
+const READ_REFUSED = {
+  '401': problem(
+    'Only with api.auth_reads: true. No `Authorization: Bearer <api.auth_token>` header.',
+  ),
+  '403': problem('Only with api.auth_reads: true. The bearer token is not api.auth_token.'),
+};
 
 const nameParam = {
   name: 'name',
@@ -233,6 +240,11 @@ const queryParam = (name: string, description: string, schema: Schema): Schema =
 });
 
 const mutating = { security: [{ bearer: [] }] };
+/**
+ * A read: anonymous (`{}`) or bearer. The token is needed only when api.auth_reads is true, which
+ * OpenAPI cannot express as a condition; both alternatives are listed, the 401/403 answers say when.
+ */
+const reading = { security: [{}, { bearer: [] }] };
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.0.3',
@@ -240,10 +252,17 @@ export const OPENAPI_DOCUMENT = {
     title: 'RepoSentry API',
     version: VERSION,
     description:
-      'Health, status, repositories, detected events and their deliveries, live stream and metrics of a RepoSentry daemon. Mutating endpoints need `Authorization: Bearer <api.auth_token>`.',
+      'Health, status, repositories, detected events and their deliveries, live stream and metrics of a RepoSentry daemon. Mutating endpoints need `Authorization: Bearer <api.auth_token>`. With `api.auth_reads: true` every GET under /api/v1 (the event stream too) and /metrics need it as well; /healthz, /readyz, /health, /version, /openapi.json and /swagger/ stay open.',
   },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'api.auth_token. Always needed by mutations; by reads only when api.auth_reads is true.',
+      },
+    },
     schemas,
   },
   paths: {
@@ -286,11 +305,13 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Prometheus metrics.',
         tags: ['health'],
+        ...reading,
         responses: {
           '200': {
             description: 'Prometheus text exposition format.',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
+          ...READ_REFUSED,
         },
       },
     },
@@ -305,18 +326,21 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Components, counts, config reload state and rate limits.',
         tags: ['status'],
-        responses: { '200': json(ref('Status'), 'Status.') },
+        ...reading,
+        responses: { '200': json(ref('Status'), 'Status.'), ...READ_REFUSED },
       },
     },
     '/api/v1/repositories': {
       get: {
         summary: 'Every configured repository with its poll state.',
         tags: ['repositories'],
+        ...reading,
         responses: {
           '200': json(
             object({ repositories: { type: 'array', items: ref('RepositorySummary') } }),
             'Repositories in config order.',
           ),
+          ...READ_REFUSED,
         },
       },
     },
@@ -324,10 +348,12 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'One repository with its recorded refs and shas.',
         tags: ['repositories'],
+        ...reading,
         parameters: [nameParam],
         responses: {
           '200': json(ref('RepositoryDetail'), 'The repository.'),
           '400': BAD_REQUEST,
+          ...READ_REFUSED,
           '404': NOT_FOUND,
         },
       },
@@ -353,6 +379,7 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Detected events, newest first, cursor-paginated.',
         tags: ['events'],
+        ...reading,
         parameters: [
           queryParam('repository', 'Only this repository.', { type: 'string', maxLength: 200 }),
           queryParam('ref', 'Only this full ref name, e.g. refs/heads/main.', {
@@ -379,7 +406,11 @@ export const OPENAPI_DOCUMENT = {
             maxLength: 100,
           }),
         ],
-        responses: { '200': json(ref('EventPage'), 'One page of events.'), '400': BAD_REQUEST },
+        responses: {
+          '200': json(ref('EventPage'), 'One page of events.'),
+          '400': BAD_REQUEST,
+          ...READ_REFUSED,
+        },
       },
     },
     '/api/v1/events/stream': {
@@ -389,6 +420,7 @@ export const OPENAPI_DOCUMENT = {
         description:
           'Each `change` message carries an event (as in /api/v1/events) and its `seq` as the SSE id. Reconnect with `Last-Event-ID` to receive the events recorded since; `delivery` messages are live only (the event detail has the full record). A comment line is sent as keep-alive.',
         tags: ['events'],
+        ...reading,
         parameters: [
           {
             name: 'Last-Event-ID',
@@ -404,6 +436,7 @@ export const OPENAPI_DOCUMENT = {
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
           '400': BAD_REQUEST,
+          ...READ_REFUSED,
         },
       },
     },
@@ -411,10 +444,12 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'One event with every delivery and every attempt.',
         tags: ['events'],
+        ...reading,
         parameters: [eventIdParam],
         responses: {
           '200': json(ref('EventDetail'), 'The event.'),
           '400': BAD_REQUEST,
+          ...READ_REFUSED,
           '404': NOT_FOUND,
         },
       },

@@ -7,9 +7,34 @@ function digest(value: string): Buffer {
 }
 
 /**
+ * True when the request carries `Authorization: Bearer <expected>` (compared in constant time).
+ * Otherwise answers it: 401 with WWW-Authenticate and `missing` as the message when there is no
+ * bearer token, 403 for a wrong one.
+ */
+export function acceptsBearer(
+  req: Request,
+  res: Response,
+  expected: string,
+  missing: string,
+): boolean {
+  const header = req.get('authorization');
+  const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (match?.[1] === undefined) {
+    res.set('WWW-Authenticate', 'Bearer realm="reposentry"');
+    sendError(res, 'unauthorized', missing);
+    return false;
+  }
+  if (!timingSafeEqual(digest(match[1]), digest(expected))) {
+    sendError(res, 'forbidden', 'The bearer token is not api.auth_token');
+    return false;
+  }
+  return true;
+}
+
+/**
  * Guards a mutating route with `Authorization: Bearer <api.auth_token>`, read from the running
  * config on every request (a reload can set, change or clear it). No token configured: every
- * mutation is refused (403). Missing header: 401. Wrong token: 403. Compared in constant time.
+ * mutation is refused (403). Missing header: 401. Wrong token: 403.
  */
 export function requireToken(token: () => string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -22,17 +47,6 @@ export function requireToken(token: () => string | undefined) {
       );
       return;
     }
-    const header = req.get('authorization');
-    const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (match?.[1] === undefined) {
-      res.set('WWW-Authenticate', 'Bearer realm="reposentry"');
-      sendError(res, 'unauthorized', 'Send Authorization: Bearer <api.auth_token>');
-      return;
-    }
-    if (!timingSafeEqual(digest(match[1]), digest(expected))) {
-      sendError(res, 'forbidden', 'The bearer token is not api.auth_token');
-      return;
-    }
-    next();
+    if (acceptsBearer(req, res, expected, 'Send Authorization: Bearer <api.auth_token>')) next();
   };
 }

@@ -18,7 +18,8 @@ export class ApiCallError extends Error {
 
 /**
  * Talks to a daemon's HTTP API: `--server` (else $REPOSENTRY_SERVER, else 127.0.0.1:8080) and
- * `--token` (else $REPOSENTRY_API_TOKEN, the variable the config usually reads it from).
+ * `--token` (else $REPOSENTRY_API_TOKEN, the variable the config usually reads it from), sent with
+ * every request: mutations always need it, reads when the daemon has api.auth_reads.
  */
 export class ApiClient {
   readonly server: string;
@@ -52,8 +53,8 @@ export class ApiClient {
       accept: 'application/json',
       'user-agent': `reposentry-cli/${VERSION}`,
     };
-    if (method === 'POST' && this.token !== undefined)
-      headers.authorization = `Bearer ${this.token}`;
+    // Reads too: a daemon with api.auth_reads refuses them without it.
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
     try {
       response = await fetch(`${this.server}${path}`, {

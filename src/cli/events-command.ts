@@ -41,7 +41,7 @@ export const eventsCommand: CliCommand = {
   name: 'events',
   summary: 'List detected events, show one with its delivery attempts, or redeliver one',
   usage:
-    'reposentry events [list] [--repository R] [--ref refs/heads/B] [--type T] [--status S] [--since TIME] [--limit N] [--cursor C]\n       reposentry events show ID\n       reposentry events redeliver ID [--token TOKEN]\n       (all: [--server URL] [--json])',
+    'reposentry events [list] [--repository R] [--ref refs/heads/B] [--type T] [--status S] [--since TIME] [--limit N] [--cursor C]\n       reposentry events show ID\n       reposentry events redeliver ID\n       (all: [--server URL] [--token TOKEN] [--json])',
   options: {
     ...API_CLIENT_OPTIONS,
     repository: { type: 'string', short: 'r' },

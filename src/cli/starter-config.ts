@@ -20,6 +20,8 @@ api:
   # Mutating API endpoints need this bearer token; without it they are refused.
   # Enable once REPOSENTRY_API_TOKEN is set in the environment:
   # auth_token: \${REPOSENTRY_API_TOKEN}
+  # With auth_token set, true makes reads (/api/v1, the event stream, /metrics) need it too:
+  # auth_reads: false
 
 polling:
   interval: 5m               # default time between polls of a repository

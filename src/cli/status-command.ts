@@ -35,7 +35,7 @@ interface Status {
 export const statusCommand: CliCommand = {
   name: 'status',
   summary: "Show a running daemon's health, queue, config reload state and rate limits",
-  usage: 'reposentry status [--server URL] [--json]',
+  usage: 'reposentry status [--server URL] [--token TOKEN] [--json]',
   options: API_CLIENT_OPTIONS,
   run: (args, io) =>
     runApiCommand('status', args, io, async (client) => {

@@ -23,6 +23,11 @@ export function checkGlobals(raw: RawConfig): { problems: string[]; warnings: st
       if (reason !== undefined) problems.push(`security.allowed_env_vars[${i}]: ${reason}`);
     });
   }
+  if (raw.api.auth_reads === true && raw.api.auth_token === '') {
+    problems.push(
+      'api.auth_reads: is true but api.auth_token is empty, so every read would be refused; set api.auth_token or set api.auth_reads to false',
+    );
+  }
   const listener = raw.tekton.event_listener_url;
   if (raw.security.require_https === true && typeof listener === 'string' && listener !== '') {
     const reason = urlProblem(listener, { kind: 'http', requireHttps: true });

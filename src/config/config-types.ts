@@ -43,6 +43,8 @@ export interface ApiConfig {
   readonly listenAddress: string;
   /** Bearer token for mutating endpoints; absent = mutations refused. */
   readonly authToken?: string;
+  /** true: reads (GETs under /api/v1, the event stream, /metrics) need the token as well. */
+  readonly authReads: boolean;
 }
 
 export interface PollingConfig {

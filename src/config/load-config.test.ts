@@ -32,7 +32,7 @@ describe('loadConfigFromObject', () => {
       healthCheckPort: 8080,
     });
     expect(config.app.logFile).toBeUndefined();
-    expect(config.api).toEqual({ listenAddress: '0.0.0.0' });
+    expect(config.api).toEqual({ listenAddress: '0.0.0.0', authReads: false });
     expect(config.polling).toEqual({
       intervalMs: 300_000,
       timeoutMs: 30_000,

@@ -17,7 +17,7 @@ export interface RawConfig {
       compress: boolean;
     };
   };
-  api: { listen_address: string; auth_token: string };
+  api: { listen_address: string; auth_token: string; auth_reads: boolean };
   polling: {
     interval: RawDuration;
     timeout: RawDuration;

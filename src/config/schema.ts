@@ -79,6 +79,11 @@ export const configSchema = {
       default: '',
       sensitive: true,
     },
+    auth_reads: {
+      doc: 'true: reads need the bearer token too (every GET under /api/v1, the event stream, /metrics); probes and API docs stay open.',
+      format: booleanFormat(),
+      default: false,
+    },
   },
   polling: {
     interval: {

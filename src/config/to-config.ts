@@ -43,6 +43,7 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
     api: {
       listenAddress: api.listen_address,
       ...(api.auth_token === '' ? {} : { authToken: api.auth_token }),
+      authReads: api.auth_reads,
     },
     polling: {
       intervalMs: parseDuration(polling.interval),

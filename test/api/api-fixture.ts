@@ -30,7 +30,14 @@ export interface ApiFixture {
 }
 
 export async function startApiFixture(
-  options: { authToken?: string; keepAliveMs?: number } = {},
+  options: {
+    authToken?: string;
+    /** api.auth_reads: reads need the token too. */
+    authReads?: boolean;
+    keepAliveMs?: number;
+    /** More entries of `repositories:` besides `app`. */
+    repositories?: Record<string, unknown>[];
+  } = {},
 ): Promise<ApiFixture> {
   const factory: GitRepoFactory = await createGitRepoFactory();
   const repo = await factory.createBareRepo('org/app');
@@ -40,7 +47,10 @@ export async function startApiFixture(
   const daemon = await startTestDaemon(
     {
       app: { data_dir: dataDir },
-      api: { auth_token: options.authToken ?? API_TOKEN },
+      api: {
+        auth_token: options.authToken ?? API_TOKEN,
+        ...(options.authReads === undefined ? {} : { auth_reads: options.authReads }),
+      },
       polling: { interval: '1h', jitter: 0 },
       tekton: {
         event_listener_url: receiver.url,
@@ -50,6 +60,7 @@ export async function startApiFixture(
       },
       repositories: [
         { name: 'app', url: repo.fileUrl, provider: 'git', branch_regex: '.*', tag_regex: '^v' },
+        ...(options.repositories ?? []),
       ],
     },
     {},

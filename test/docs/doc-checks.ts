@@ -91,7 +91,7 @@ export function invocationsOf(parsed: ParsedMarkdown): Invocation[] {
  * Positional arguments each command reads (the rest are silently ignored by the CLI, so a
  * document passing one, e.g. `validate config.yaml` instead of `-c config.yaml`, would mislead).
  */
-const POSITIONALS: Readonly<Record<string, number>> = { repos: 1, events: 2 };
+const POSITIONALS: Readonly<Record<string, number>> = { repos: 2, events: 2 };
 const EVENT_ACTIONS = ['list', 'show', 'redeliver'];
 /** Option values the commands check themselves; a documented value must be one of them. */
 const OPTION_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
