@@ -113,7 +113,9 @@ export class GithubClient implements ProviderClient {
         if (cached === undefined)
           throw badResponse(location, repo.name, '304 without a cached page');
         entries.push(...cached.page.refs);
-        next = cached.page.next;
+        // The page is the same, but what follows it may not be: a full page may have gained a
+        // next one (a ref added that sorts after it), which only asking for it can tell.
+        next = cached.page.next || cached.page.refs.length >= PER_PAGE;
       } else {
         const parsed = parseRefPage(answer.data);
         if (parsed === undefined) throw badResponse(location, repo.name, `malformed ${kind} page`);
