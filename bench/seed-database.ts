@@ -239,6 +239,7 @@ export function seedPending(
       transitions.set(`${name} ${ref}`, transition);
       const repository = { name, url: options.repoUrl(name), provider: 'github' as const };
       const polledAt = now - (options.deliveries - i);
+      if (round === 0) storage.repositories.track(repository, polledAt);
       storage.recordPoll({
         repository,
         refs: { upsert: [{ ref, sha: after }], remove: [] },

@@ -68,9 +68,16 @@ export const pollCommand: CliCommand = {
       return EXIT_FAILURE;
     }
     try {
+      // Recording makes the storage's watched repositories the config's, as the daemon does.
+      if (trigger)
+        storage.repositories.syncFromConfig(config.repositories.filter((r) => r.enabled));
       const firstPoll = new Set(
         repositories
-          .filter((repo) => storage.pollStates.get(repo.name) === undefined)
+          .filter(
+            (repo) =>
+              !storage.repositories.isCurrent(repo) ||
+              storage.pollStates.get(repo.name) === undefined,
+          )
           .map((repo) => repo.name),
       );
       const reports = await pollAll(repositories, config, storage, log, trigger);

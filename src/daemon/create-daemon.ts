@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import type { DeliverySummary } from '../storage/delivery-record.js';
 import { EventFeed } from './event-feed.js';
 import { GitClientHolder } from './git-client-holder.js';
+import { WatchedRepositories } from './watched-repositories.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -80,8 +81,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
     rateLimits: () => gitClients?.current.rateLimits() ?? [],
   });
   const onPoll = (report: PollReport): void => {
-    // A poll cut short by shutdown is neither a success nor a Git host error.
-    const cancelled = report.code === 'cancelled' || report.code === 'shutting-down';
+    // A poll cut short by shutdown, or whose repository left the config meanwhile, is neither a
+    // success nor a Git host error.
+    const cancelled =
+      report.code === 'cancelled' || report.code === 'shutting-down' || report.code === 'conflict';
     if (!cancelled) metrics.observePoll(report);
     if (report.newEvents.length > 0) feed.publish({ kind: 'events-recorded' });
     options.onPoll?.(report);
@@ -202,7 +205,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
   });
 
-  const components: Component[] = [storage, api, pruner, worker, scheduler];
+  const watched = new WatchedRepositories({
+    storage,
+    config,
+    log: log.child({ component: 'repositories' }),
+  });
+  const components: Component[] = [storage, watched, api, pruner, worker, scheduler];
   if (watcher) components.push(watcher);
   const runtime = new RuntimeManager(components, log.child({ component: 'runtime' }));
 

@@ -36,7 +36,12 @@ export interface PollReport {
 export interface PollRepositoryDeps {
   readonly storage: Pick<
     Storage,
-    'refStates' | 'refTransitions' | 'pollStates' | 'recordPoll' | 'recordPollFailure'
+    | 'repositories'
+    | 'refStates'
+    | 'refTransitions'
+    | 'pollStates'
+    | 'recordPoll'
+    | 'recordPollFailure'
   >;
   readonly gitClient: () => GitClient;
   readonly config: () => Config;
@@ -67,10 +72,13 @@ export async function pollRepository(
       .gitClient()
       .listRefs(repo, { includeTags: repo.tagRegex !== undefined, signal });
     const polledAt = now();
-    const state = deps.storage.pollStates.get(repo.name);
+    // State recorded for another url (or a repository not watched yet: a dry run) is not this
+    // repository's: compare with nothing, as a first poll does.
+    const current = deps.storage.repositories.isCurrent(repo);
+    const state = current ? deps.storage.pollStates.get(repo.name) : undefined;
     const baselined = state?.baselined ?? { branch: false, tag: false };
     const detected = detectChanges({
-      stored: deps.storage.refStates.shas(repo.name),
+      stored: current ? deps.storage.refStates.shas(repo.name) : new Map<string, string>(),
       listed: listing.refs,
       repository: repo,
       baselined,
@@ -142,7 +150,9 @@ export async function pollRepository(
     const durationMs = now() - startedAt;
     let failures = 1;
     const cancelled = code === 'cancelled' || code === 'shutting-down';
-    if (record && !cancelled) {
+    // The repository left the config or moved while this poll ran: its result belongs to no one.
+    const superseded = code === 'conflict';
+    if (record && !cancelled && !superseded) {
       try {
         failures = deps.storage.recordPollFailure(repo, {
           code,
@@ -151,21 +161,28 @@ export async function pollRepository(
           nextPollAt: now() + repo.pollingIntervalMs,
         });
       } catch (storageErr) {
-        deps.log.error('Could not record poll failure', {
+        const storageCode = errorCodeOf(storageErr);
+        (storageCode === 'conflict'
+          ? deps.log.debug.bind(deps.log)
+          : deps.log.error.bind(deps.log))('Could not record poll failure', {
           repo: repo.name,
-          code: errorCodeOf(storageErr),
+          code: storageCode,
           error: errorMessageOf(storageErr),
         });
       }
     }
-    (cancelled ? deps.log.debug.bind(deps.log) : deps.log.warn.bind(deps.log))('Poll failed', {
-      repo: repo.name,
-      provider: repo.provider,
-      code,
-      error: message,
-      durationMs,
-      consecutiveFailures: failures,
-    });
+    if (superseded) {
+      deps.log.info('Poll result dropped', { repo: repo.name, code, error: message, durationMs });
+    } else {
+      (cancelled ? deps.log.debug.bind(deps.log) : deps.log.warn.bind(deps.log))('Poll failed', {
+        repo: repo.name,
+        provider: repo.provider,
+        code,
+        error: message,
+        durationMs,
+        consecutiveFailures: failures,
+      });
+    }
     const report: PollReport = {
       repository: repo.name,
       provider: repo.provider,
@@ -177,6 +194,7 @@ export async function pollRepository(
       error: message,
     };
     deps.onReport?.(report);
+    if (superseded) return { outcome: { ok: true }, report };
     const retryAt = err instanceof RateLimitError ? err.resetAt : undefined;
     return { outcome: { ok: false, code, ...(retryAt ? { retryAt } : {}) }, report };
   }

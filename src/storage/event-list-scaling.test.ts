@@ -32,6 +32,7 @@ describe('EventStore.list with a large history', () => {
   beforeEach(() => {
     ({ dir, cleanup } = makeTempDir());
     storage = openStorage(dir);
+    storage.repositories.track(REPO);
     // One poll that saw `total` changes of as many refs: `total` events, each with a pending delivery.
     storage.recordPoll({
       repository: REPO,

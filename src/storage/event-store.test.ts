@@ -32,6 +32,7 @@ function insertEvents(storage: Storage, from: number, to: number): ChangeEvent[]
   for (let i = from; i < to; i++) unnumbered.push(eventNumber(i));
   const events = numberEvents(storage, unnumbered);
   for (const repository of [REPO, OTHER]) {
+    storage.repositories.track(repository);
     storage.recordPoll({
       repository,
       refs: { upsert: [], remove: [] },

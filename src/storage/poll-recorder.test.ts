@@ -22,6 +22,7 @@ describe('Storage.recordPoll (the outbox)', () => {
   beforeEach(() => {
     ({ dir, cleanup } = makeTempDir());
     storage = openStorage(dir);
+    storage.repositories.track(REPO, 500);
   });
   afterEach(() => {
     storage.close();
@@ -85,7 +86,7 @@ describe('Storage.recordPoll (the outbox)', () => {
     });
     expect(storage.repositories.get(REPO.name)).toMatchObject({
       url: REPO.url,
-      firstSeenAt: 1_000,
+      firstSeenAt: 500,
     });
   });
 
@@ -199,7 +200,8 @@ describe('Storage.recordPoll (the outbox)', () => {
         pollState: { polledAt: 2_000, nextPollAt: 3_000, via: 'api', baselined: BASELINED },
       }),
     ).toThrow(/belongs to other/);
-    expect(storage.repositories.list()).toEqual([]);
+    expect(storage.repositories.list().map((r) => r.name)).toEqual([REPO.name]);
+    expect(storage.refStates.shas(REPO.name).size).toBe(0);
   });
 
   it('counts consecutive failures and clears them on success', () => {

@@ -12,7 +12,7 @@ import type { DeliveryTarget, EpochMs, RepositoryIdentity } from './storage-type
 
 /** Everything one successful poll of one repository learned. */
 export interface PollRecord {
-  /** A `RepositoryConfig` will do; created or refreshed in the repositories table. */
+  /** A `RepositoryConfig` will do; must be watched (tracked) at this url, else `conflict`. */
   readonly repository: RepositoryIdentity;
   /** The new ref state: refs whose sha is new or changed, and refs that disappeared. */
   readonly refs: {
@@ -61,7 +61,7 @@ export class PollRecorder extends SqlStore {
   recordPoll(record: PollRecord): PollRecordResult {
     const { repository, pollState } = record;
     return this.atomically(() => {
-      this.stores.repositories.upsert(repository, pollState.polledAt);
+      this.requireCurrent(repository);
       this.stores.refStates.upsert(repository.name, record.refs.upsert, pollState.polledAt);
       this.stores.refStates.remove(repository.name, record.refs.remove);
       const newEvents: ChangeEvent[] = [];
@@ -108,9 +108,22 @@ export class PollRecorder extends SqlStore {
   /** Records a failed poll; returns the failures in a row, this one included. */
   recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): number {
     return this.atomically(() => {
-      this.stores.repositories.upsert(repository, failure.at);
+      this.requireCurrent(repository);
       return this.stores.pollStates.recordFailure(repository.name, failure);
     });
+  }
+
+  /**
+   * A poll is recorded only for a repository still watched at the url it polled: one that left
+   * the config, or was pointed elsewhere, while its poll was in flight is `conflict`.
+   */
+  private requireCurrent(repository: RepositoryIdentity): void {
+    if (this.stores.repositories.isCurrent(repository)) return;
+    throw new ReposentryError(
+      'conflict',
+      `Repository ${repository.name} is no longer watched at the url this poll read ` +
+        `(it left the config or its url changed meanwhile); nothing was recorded`,
+    );
   }
 
   /**

@@ -6,40 +6,89 @@ export interface RepositoryRecord {
   readonly name: string;
   readonly provider: Provider;
   readonly url: string;
+  /** When this repository (at this url) started being watched. */
   readonly firstSeenAt: EpochMs;
   /** The last time a loaded config listed this repository. */
   readonly lastSeenInConfigAt: EpochMs;
 }
 
+/** What `syncFromConfig` changed, by repository name. */
+export interface RepositorySync {
+  /** Not watched before: their first poll is a baseline. */
+  readonly added: readonly string[];
+  /** Watched before at another url or provider: state forgotten, the next poll is a baseline. */
+  readonly repointed: readonly string[];
+  /** No longer watched: row, ref state, poll state and HTTP cache forgotten. */
+  readonly removed: readonly string[];
+}
+
+export type TrackResult = 'added' | 'repointed' | 'kept';
+
 const COLUMNS = `name, provider, url, first_seen_at AS firstSeenAt,
   last_seen_in_config_at AS lastSeenInConfigAt`;
 
-/** The repositories table: every repository any config ever listed, keyed by name. */
+/**
+ * The repositories table: the repositories being watched, keyed by name. A row is what makes a
+ * poll's result recordable: a repository that left the config, or whose url changed, has no
+ * current row, so a poll of it still in flight records nothing (see `PollRecorder`). Its ref
+ * transition counts (ref_transitions) and its events stay; everything else is forgotten, so when
+ * it comes back its first poll is a baseline again.
+ */
 export class RepositoryStore extends SqlStore {
-  /** Inserts the repository or refreshes its provider, url and last-seen time. */
-  upsert(repository: RepositoryIdentity, at: EpochMs = this.now()): void {
-    this.guard(() =>
+  /**
+   * Starts or keeps watching a repository. At another url or provider than recorded, its state
+   * is forgotten first: another repository under the same name is a new one.
+   */
+  track(repository: RepositoryIdentity, at: EpochMs = this.now()): TrackResult {
+    return this.atomically(() => {
+      const known = this.get(repository.name);
+      if (known === undefined) {
+        this.prepare(
+          `INSERT INTO repositories (name, provider, url, first_seen_at, last_seen_in_config_at)
+             VALUES (@name, @provider, @url, @at, @at)`,
+        ).run({ ...identity(repository), at });
+        return 'added';
+      }
+      const repointed = known.url !== repository.url || known.provider !== repository.provider;
+      if (repointed) this.forgetState(repository.name);
       this.prepare(
-        `INSERT INTO repositories (name, provider, url, first_seen_at, last_seen_in_config_at)
-           VALUES (@name, @provider, @url, @at, @at)
-           ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, url = excluded.url,
-             last_seen_in_config_at = excluded.last_seen_in_config_at`,
-      ).run({ name: repository.name, provider: repository.provider, url: repository.url, at }),
-    );
+        `UPDATE repositories SET provider = @provider, url = @url, last_seen_in_config_at = @at,
+           first_seen_at = CASE WHEN @repointed = 1 THEN @at ELSE first_seen_at END
+         WHERE name = @name`,
+      ).run({ ...identity(repository), at, repointed: repointed ? 1 : 0 });
+      return repointed ? 'repointed' : 'kept';
+    });
   }
 
   /**
-   * Records a loaded config's repositories in one transaction and returns the names stored but
-   * no longer configured (their state is kept, so re-adding one resumes where it left off).
+   * Makes the watched set exactly `repositories`, in one transaction: each is tracked, every other
+   * stored repository is removed.
    */
-  syncFromConfig(repositories: readonly RepositoryIdentity[], at: EpochMs = this.now()): string[] {
+  syncFromConfig(
+    repositories: readonly RepositoryIdentity[],
+    at: EpochMs = this.now(),
+  ): RepositorySync {
     return this.atomically(() => {
-      for (const repository of repositories) this.upsert(repository, at);
-      const configured = new Set(repositories.map((repository) => repository.name));
-      return this.list()
+      const added: string[] = [];
+      const repointed: string[] = [];
+      for (const repository of repositories) {
+        const result = this.track(repository, at);
+        if (result === 'added') added.push(repository.name);
+        else if (result === 'repointed') repointed.push(repository.name);
+      }
+      const watched = new Set(repositories.map((repository) => repository.name));
+      const removed = this.list()
         .map((record) => record.name)
-        .filter((name) => !configured.has(name));
+        .filter((name) => !watched.has(name));
+      for (const name of removed) this.remove(name);
+      return { added, repointed, removed };
     });
+  }
+
+  /** Whether this repository, at this url and provider, is being watched. */
+  isCurrent(repository: RepositoryIdentity): boolean {
+    const known = this.get(repository.name);
+    return known?.url === repository.url && known.provider === repository.provider;
   }
 
   get(name: string): RepositoryRecord | undefined {
@@ -57,8 +106,8 @@ export class RepositoryStore extends SqlStore {
   }
 
   /**
-   * Forgets a repository: its row, ref state, poll state and HTTP cache. Its events and
-   * deliveries stay until retention prunes them. Returns false when it was unknown.
+   * Stops watching a repository: its row, ref state, poll state and HTTP cache go. Its events,
+   * deliveries and ref transition counts stay. Returns false when it was unknown.
    */
   remove(name: string): boolean {
     return this.atomically(() => {
@@ -66,4 +115,14 @@ export class RepositoryStore extends SqlStore {
       return this.prepare('DELETE FROM repositories WHERE name = ?').run(name).changes > 0;
     });
   }
+
+  private forgetState(name: string): void {
+    this.prepare('DELETE FROM ref_state WHERE repository = ?').run(name);
+    this.prepare('DELETE FROM poll_state WHERE repository = ?').run(name);
+    this.prepare('DELETE FROM http_cache WHERE repository = ?').run(name);
+  }
+}
+
+function identity(repository: RepositoryIdentity): RepositoryIdentity {
+  return { name: repository.name, provider: repository.provider, url: repository.url };
 }

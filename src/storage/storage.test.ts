@@ -2,7 +2,13 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
-import { makeTempDir, openStorage, REPO, sha } from '../../test/storage/storage-fixtures.js';
+import {
+  BASELINED,
+  makeTempDir,
+  openStorage,
+  REPO,
+  sha,
+} from '../../test/storage/storage-fixtures.js';
 import { Storage } from './storage.js';
 
 describe('Storage', () => {
@@ -93,35 +99,73 @@ describe('Storage', () => {
   it('syncs repositories from config and forgets a removed one with its state', () => {
     const storage = openStorage(dir);
     const other = { name: 'other', provider: 'git', url: 'https://git.test/other.git' } as const;
-    expect(storage.repositories.syncFromConfig([REPO, other], 1_000)).toEqual([]);
-    expect(
-      storage.repositories.syncFromConfig(
-        [{ ...REPO, url: 'https://github.com/org/moved' }],
-        2_000,
-      ),
-    ).toEqual(['other']);
-    expect(storage.repositories.get(REPO.name)).toEqual({
-      ...REPO,
-      url: 'https://github.com/org/moved',
-      firstSeenAt: 1_000,
-      lastSeenInConfigAt: 2_000,
+    expect(storage.repositories.syncFromConfig([REPO, other], 1_000)).toEqual({
+      added: [REPO.name, 'other'],
+      repointed: [],
+      removed: [],
     });
     storage.recordPollFailure(other, {
       code: 'git-timeout',
       message: 'timed out',
-      at: 3_000,
+      at: 1_500,
       nextPollAt: 4_000,
     });
     storage.httpCache.set('other', '/x', { etag: '"c"', body: '{}' });
-    expect(storage.repositories.remove('other')).toBe(true);
-    expect(storage.repositories.remove('other')).toBe(false);
+    expect(storage.repositories.syncFromConfig([REPO], 2_000)).toEqual({
+      added: [],
+      repointed: [],
+      removed: ['other'],
+    });
+    expect(storage.repositories.get(REPO.name)).toEqual({
+      ...REPO,
+      firstSeenAt: 1_000,
+      lastSeenInConfigAt: 2_000,
+    });
+    expect(storage.repositories.get('other')).toBeUndefined();
     expect(storage.pollStates.get('other')).toBeUndefined();
     expect(storage.httpCache.get('other', '/x')).toBeUndefined();
+    // Not watched any more: a poll still in flight records nothing.
+    expect(() =>
+      storage.recordPollFailure(other, {
+        code: 'internal',
+        message: 'x',
+        at: 3_000,
+        nextPollAt: 0,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(storage.repositories.remove('other')).toBe(false);
+    storage.close();
+  });
+
+  it('forgets the state of a repository whose url changed, keeping its transition counts', () => {
+    const storage = openStorage(dir);
+    storage.repositories.track(REPO, 1_000);
+    storage.recordPoll({
+      repository: REPO,
+      refs: { upsert: [{ ref: 'refs/heads/main', sha: sha(1) }], remove: [] },
+      events: [],
+      targets: [],
+      pollState: { polledAt: 1_000, nextPollAt: 2_000, via: 'api', baselined: BASELINED },
+    });
+    storage.refTransitions.advance(REPO.name, 'refs/heads/main', 1);
+    const moved = { ...REPO, url: 'https://github.com/org/moved' };
+    expect(storage.repositories.syncFromConfig([moved], 3_000)).toMatchObject({
+      repointed: [REPO.name],
+    });
+    expect(storage.repositories.isCurrent(REPO)).toBe(false);
+    expect(storage.repositories.isCurrent(moved)).toBe(true);
+    expect(storage.repositories.get(REPO.name)).toMatchObject({ firstSeenAt: 3_000 });
+    expect(storage.refStates.shas(REPO.name).size).toBe(0);
+    expect(storage.pollStates.get(REPO.name)).toBeUndefined();
+    expect(storage.refTransitions.lastNumbers(REPO.name, ['refs/heads/main'])).toEqual(
+      new Map([['refs/heads/main', 1]]),
+    );
     storage.close();
   });
 
   it('leaves an unchanged ref untouched and moves next poll on request', () => {
     const storage = openStorage(dir);
+    storage.repositories.track(REPO);
     const poll = (at: number, refSha: string): void => {
       storage.recordPoll({
         repository: REPO,

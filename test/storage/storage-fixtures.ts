@@ -87,8 +87,8 @@ export function numberEvents(storage: Storage, events: readonly ChangeEvent[]): 
 }
 
 /**
- * Records one event (and a ref update) the way the poller does, with one target; the event is
- * numbered first (see `numberEvents`). Returns it as recorded.
+ * Records one event (and a ref update) the way the poller does, with one target; the repository
+ * is tracked and the event numbered first (see `numberEvents`). Returns it as recorded.
  */
 export function recordEvent(
   storage: Storage,
@@ -97,6 +97,7 @@ export function recordEvent(
 ): ChangeEvent {
   const [event = unnumbered] = numberEvents(storage, [unnumbered]);
   const at = event.detectedAt.getTime();
+  storage.repositories.track(event.repository, at);
   storage.recordPoll({
     repository: event.repository,
     refs: {

@@ -1,0 +1,62 @@
+import type { Config } from '../config/config-types.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { Component, ComponentHealth } from '../runtime/component.js';
+import type { Reconfigurable } from '../runtime/runtime-manager.js';
+import type { RepositorySync } from '../storage/repository-store.js';
+import type { Storage } from '../storage/storage.js';
+
+/**
+ * Keeps the watched repositories in storage equal to the config's enabled ones: at start (a
+ * repository removed while the daemon was stopped is forgotten then) and on every applied config,
+ * before the scheduler sees it. A repository that leaves, is disabled or gets another url loses
+ * its ref state, poll state and HTTP cache, so its next first poll is a baseline, never a burst.
+ */
+export class WatchedRepositories implements Component, Reconfigurable {
+  readonly name = 'repositories';
+  private config: Config;
+  private last: RepositorySync | undefined;
+
+  constructor(
+    private readonly deps: {
+      readonly storage: Pick<Storage, 'repositories'>;
+      readonly config: Config;
+      readonly log: Logger;
+    },
+  ) {
+    this.config = deps.config;
+  }
+
+  start(): Promise<void> {
+    this.sync(this.config);
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  applyConfig(config: Config): void {
+    this.config = config;
+    this.sync(config);
+  }
+
+  health(): ComponentHealth {
+    const watched = this.config.repositories.filter((repo) => repo.enabled).length;
+    return { status: this.last ? 'healthy' : 'starting', details: { watched } };
+  }
+
+  private sync(config: Config): void {
+    const watched = config.repositories.filter((repo) => repo.enabled);
+    const result = this.deps.storage.repositories.syncFromConfig(watched);
+    this.last = result;
+    const { log } = this.deps;
+    for (const repo of result.removed) {
+      log.info('Repository no longer watched: its state is forgotten', { repo });
+    }
+    for (const repo of result.repointed) {
+      log.info('Repository url changed: its state is forgotten, the next poll is a baseline', {
+        repo,
+      });
+    }
+  }
+}

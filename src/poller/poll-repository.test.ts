@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfigFromObject } from '../config/load-config.js';
+import type { RepositoryConfig } from '../config/config-types.js';
+import type { GitClient, RefListing } from '../gitclient/index.js';
+import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
+import { makeTempDir, openStorage, sha } from '../../test/storage/storage-fixtures.js';
+import type { Storage } from '../storage/storage.js';
+import { pollRepository } from './poll-repository.js';
+
+const config = loadConfigFromObject(
+  {
+    tekton: { event_listener_url: 'http://127.0.0.1:9/' },
+    repositories: [
+      { name: 'app', url: 'https://git.test/org/app.git', provider: 'git', branch_regex: '.*' },
+    ],
+  },
+  { env: {} },
+);
+const repo = config.repositories[0] as RepositoryConfig;
+
+/**
+ * A git client whose listing the test releases: the one way to hold a poll between its listing
+ * and its outbox write while the config changes underneath it.
+ */
+function heldClient(refs: Map<string, string>): { client: GitClient; release: () => void } {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const listing: RefListing = {
+    refs,
+    unchanged: false,
+    via: 'ls-remote',
+    cost: { requests: 1, quotaUnits: 0, notModified: 0 },
+  };
+  return { client: { listRefs: () => held.then(() => listing) }, release };
+}
+
+describe('pollRepository of a repository that changes while the poll is in flight', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let storage: Storage;
+  beforeEach(() => {
+    ({ dir, cleanup } = makeTempDir());
+    storage = openStorage(dir);
+    storage.repositories.syncFromConfig([repo]);
+  });
+  afterEach(() => {
+    storage.close();
+    cleanup();
+  });
+
+  async function pollWhile(change: () => void) {
+    const { client, release } = heldClient(new Map([['refs/heads/main', sha(1)]]));
+    const capture = createCaptureLogger();
+    const polling = pollRepository(repo, new AbortController().signal, {
+      storage,
+      gitClient: () => client,
+      config: () => config,
+      log: capture.log,
+    });
+    change();
+    release();
+    return { ...(await polling), capture };
+  }
+
+  it('records nothing for a repository that left the config meanwhile', async () => {
+    const { outcome, report } = await pollWhile(() => storage.repositories.syncFromConfig([]));
+    expect(report).toMatchObject({ ok: false, code: 'conflict' });
+    expect(outcome).toEqual({ ok: true });
+    expect(storage.repositories.get('app')).toBeUndefined();
+    expect(storage.refStates.shas('app').size).toBe(0);
+    expect(storage.pollStates.get('app')).toBeUndefined();
+  });
+
+  it('records nothing of the old url for a repository pointed elsewhere meanwhile', async () => {
+    const moved = { ...repo, url: 'https://git.test/org/other.git' };
+    const { report } = await pollWhile(() => storage.repositories.syncFromConfig([moved]));
+    expect(report.code).toBe('conflict');
+    expect(storage.repositories.isCurrent(moved)).toBe(true);
+    expect(storage.refStates.shas('app').size).toBe(0);
+    expect(storage.pollStates.get('app')).toBeUndefined();
+  });
+});
