@@ -121,6 +121,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     config,
     log: pollerLog,
     onScheduled: (repository, nextPollAt) => nextPolls.set(repository, nextPollAt.getTime()),
+    storedNextPollAt: (repository) => storage.pollStates.nextPollAt(repository),
     pollOne: async (repo, signal) => {
       gitClients ??= new GitClientHolder(config, {
         log: log.child({ component: 'gitclient' }),

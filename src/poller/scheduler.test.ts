@@ -136,9 +136,80 @@ describe('Scheduler', () => {
       pollOne: () => Promise.resolve({ ok: true }),
     });
     await scheduler.start();
-    await vi.advanceTimersByTimeAsync(0);
+    // The first poll too: within jitter of an interval (here its end, random() = 1).
+    expect(scheduler.entry('a')?.nextPollAt?.getTime()).toBe(Date.now() + 10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(scheduler.entry('a')?.nextPollAt?.getTime()).toBe(Date.now() + 110_000);
     await scheduler.stop(new AbortController().signal);
+  });
+
+  it('spreads the first cycle of many repositories over jitter of an interval', async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `r${i}`);
+    const cfg = config(
+      names.map((name) => repo(name, 60_000)),
+      { jitter: 0.1, maxWorkers: 100 },
+    );
+    let draw = 0;
+    const polledAt: number[] = [];
+    const scheduler = new Scheduler({
+      config: cfg,
+      log: createCaptureLogger().log,
+      random: () => (draw++ % 100) / 100,
+      pollOne: () => {
+        polledAt.push(Date.now());
+        return Promise.resolve({ ok: true });
+      },
+    });
+    const start = Date.now();
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polledAt.length).toBeLessThan(5);
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(polledAt).toHaveLength(100);
+    expect(Math.max(...polledAt) - start).toBeGreaterThan(5_000);
+    await scheduler.stop(new AbortController().signal);
+  });
+
+  it('resumes the stored schedule after a restart: ahead waits, overdue and new poll at once', async () => {
+    const now = Date.now();
+    const stored: Record<string, number> = {
+      ahead: now + 40_000,
+      overdue: now - 5_000,
+      // Further than the (since shortened) interval: capped at one interval.
+      far: now + 10 * 60_000,
+    };
+    const polls: string[] = [];
+    const scheduler = new Scheduler({
+      config: config([repo('ahead'), repo('overdue'), repo('far'), repo('new')], { maxWorkers: 4 }),
+      log: createCaptureLogger().log,
+      storedNextPollAt: (name) => stored[name],
+      pollOne: (r) => {
+        polls.push(r.name);
+        return Promise.resolve({ ok: true });
+      },
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls.sort()).toEqual(['new', 'overdue']);
+    expect(scheduler.entry('ahead')?.nextPollAt?.getTime()).toBe(now + 40_000);
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(polls.sort()).toEqual(['ahead', 'new', 'overdue']);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(polls.filter((name) => name === 'far')).toHaveLength(1);
+    await scheduler.stop(new AbortController().signal);
+  });
+
+  it('polls a repository whose interval is longer than a timer can wait only when due', async () => {
+    const days = 40 * 24 * 3_600_000;
+    const h = harness(config([repo('slow', days)]));
+    await h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.polls).toEqual(['slow']);
+    await vi.advanceTimersByTimeAsync(30 * 24 * 3_600_000);
+    expect(h.polls).toEqual(['slow']);
+    await vi.advanceTimersByTimeAsync(10 * 24 * 3_600_000);
+    expect(h.polls).toEqual(['slow', 'slow']);
+    await h.scheduler.stop(new AbortController().signal);
   });
 
   it('backs off a failing repository, caps the backoff and resets it on success', async () => {

@@ -22,6 +22,11 @@ export interface SchedulerOptions {
   readonly log: Logger;
   /** Called whenever a repository's next poll time is decided (to persist and show it). */
   readonly onScheduled?: (repository: string, nextPollAt: Date) => void;
+  /**
+   * The next poll time stored by an earlier run (what `onScheduled` persisted), read when a
+   * repository is added: a restart resumes the schedule instead of polling everything at once.
+   */
+  readonly storedNextPollAt?: (repository: string) => number | undefined;
   readonly random?: () => number;
   /** Upper bound of the failure backoff (never below the repository's own interval). */
   readonly maxFailureBackoffMs?: number;
@@ -49,10 +54,14 @@ interface Slot {
 }
 
 const DEFAULT_MAX_FAILURE_BACKOFF_MS = 30 * 60_000;
+/** setTimeout's largest delay (about 24.8 days); a longer wait is armed in steps of it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Decides when each repository is polled: first poll right after start, then every interval
- * with jitter; at most `polling.max_workers` polls in flight and never two of one repository;
+ * Decides when each repository is polled: a repository polled before resumes its stored
+ * schedule; at start an overdue or new one is polled within `jitter` of an interval (neither a
+ * start nor a restart is a burst of every repository), after a reload at once; then every
+ * interval with jitter; at most `polling.max_workers` polls in flight and never two of one repository;
  * each poll bounded by `polling.timeout`; a repository that keeps failing backs off
  * exponentially (capped, reset by a success) and a rate-limited one waits for the reset.
  */
@@ -71,7 +80,7 @@ export class Scheduler implements Component, Reconfigurable {
 
   start(): Promise<void> {
     this.running = true;
-    for (const repo of this.config.repositories) if (repo.enabled) this.add(repo, 0);
+    for (const repo of this.config.repositories) if (repo.enabled) this.add(repo, 'start');
     return Promise.resolve();
   }
 
@@ -118,7 +127,7 @@ export class Scheduler implements Component, Reconfigurable {
     for (const [name, repo] of wanted) {
       const slot = this.slots.get(name);
       if (slot === undefined) {
-        this.add(repo, 0);
+        this.add(repo, 'reload');
         this.options.log.info('Repository added to polling', { repo: name });
         continue;
       }
@@ -161,10 +170,26 @@ export class Scheduler implements Component, Reconfigurable {
     };
   }
 
-  private add(repo: RepositoryConfig, delayMs: number): void {
+  private add(repo: RepositoryConfig, by: 'start' | 'reload'): void {
     const slot: Slot = { repo, state: 'scheduled', failures: 0, removed: false };
     this.slots.set(repo.name, slot);
-    this.schedule(slot, delayMs);
+    this.schedule(slot, this.firstDelay(repo, by));
+  }
+
+  /**
+   * When a repository just added is first polled: at its stored next poll time when that is
+   * ahead (at most one jittered interval away, so a shortened interval applies at once). Else
+   * (overdue, or never polled) at once when a reload added it (a config change takes effect at
+   * once), and at a random point within `jitter` of its interval at start, so that a start or a
+   * restart is not a burst of every repository.
+   */
+  private firstDelay(repo: RepositoryConfig, by: 'start' | 'reload'): number {
+    const random = this.options.random ?? Math.random;
+    const spread = repo.pollingIntervalMs * this.config.polling.jitter;
+    const stored = this.options.storedNextPollAt?.(repo.name);
+    const due = stored === undefined ? 0 : stored - Date.now();
+    if (due > 0) return Math.round(Math.min(due, repo.pollingIntervalMs + spread));
+    return by === 'reload' ? 0 : Math.round(random() * spread);
   }
 
   private schedule(slot: Slot, delayMs: number): void {
@@ -172,7 +197,7 @@ export class Scheduler implements Component, Reconfigurable {
     if (!this.running || slot.removed) return;
     slot.state = 'scheduled';
     slot.nextPollAt = new Date(Date.now() + delayMs);
-    slot.timer = setTimeout(() => this.enqueue(slot, false), delayMs);
+    this.arm(slot);
     try {
       this.options.onScheduled?.(slot.repo.name, slot.nextPollAt);
     } catch (err) {
@@ -183,6 +208,16 @@ export class Scheduler implements Component, Reconfigurable {
         error: errorMessageOf(err),
       });
     }
+  }
+
+  /** Sets the slot's timer for its next poll, in steps when it is further than a timer reaches. */
+  private arm(slot: Slot): void {
+    const dueAt = slot.nextPollAt?.getTime() ?? Date.now();
+    const wait = Math.max(0, dueAt - Date.now());
+    slot.timer =
+      wait > MAX_TIMER_MS
+        ? setTimeout(() => this.arm(slot), MAX_TIMER_MS)
+        : setTimeout(() => this.enqueue(slot, false), wait);
   }
 
   private enqueue(slot: Slot, front: boolean): void {

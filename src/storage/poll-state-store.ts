@@ -66,6 +66,16 @@ export class PollStateStore extends SqlStore {
     return row && toRecord(row);
   }
 
+  /** The stored next poll time alone (read for every repository at start: kept lean). */
+  nextPollAt(repository: string): EpochMs | undefined {
+    return this.guard(
+      () =>
+        (this.prepare<[string]>('SELECT next_poll_at FROM poll_state WHERE repository = ?')
+          .pluck()
+          .get(repository) as EpochMs | null | undefined) ?? undefined,
+    );
+  }
+
   list(): PollStateRecord[] {
     return this.guard(() =>
       this.prepare<[], PollStateRow>(`${SELECT} ORDER BY repository`).all().map(toRecord),

@@ -16,6 +16,8 @@ function configText(dir: string, repos: { name: string; url: string }[], interva
     '  listen_address: 127.0.0.1',
     'polling:',
     `  interval: ${interval}`,
+    // No spread of the first poll at start (at most jitter of the interval): polled at once.
+    '  jitter: 0',
     'tekton:',
     '  event_listener_url: http://127.0.0.1:9/',
     'repositories:',
