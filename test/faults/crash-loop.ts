@@ -3,7 +3,8 @@
  * `npm run soak`: the daemon runs as a child process against real bare repositories and a
  * receiver, commits land continuously, and the daemon is SIGKILLed at random moments and
  * restarted. At the end, every ref's events form an unbroken chain ending at the ref's real sha,
- * every event was delivered, and duplicates (allowed: at-least-once) are counted.
+ * numbered 1, 2, 3 ... (each transition recorded once, repeated ones too), every event was
+ * delivered, and duplicates (allowed: at-least-once) are counted.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ export interface CrashLoopResult {
   readonly commits: number;
   readonly events: number;
   readonly delivered: number;
+  /** Events whose (repository, ref, before, after) an earlier event had: repeats that fired. */
+  readonly repeated: number;
   /** Deliveries the receiver got more than once (same event id). */
   readonly duplicates: number;
   /** Refs whose event chain is broken or does not end at the ref's sha: must be empty. */
@@ -47,6 +50,7 @@ interface EventRow {
   ref: string;
   before: string | null;
   after: string | null;
+  transition: number;
 }
 
 export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoopResult> {
@@ -60,10 +64,15 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   let committer: Promise<void> = Promise.resolve();
   try {
     const repos: BareRepo[] = [];
+    // Per repository, the two shas its `flip` branch is moved between (A->B->A->B ...).
+    const flips: [string, string][] = [];
     for (let i = 0; i < options.repositories; i += 1) {
       const repo = await factory.createBareRepo(`org/repo${i}`);
-      await repo.commit('main', 'initial');
+      const a = await repo.commit('main', 'initial');
+      await repo.createBranch('flip', a);
+      const b = await repo.commit('flip', 'the other side of flip');
       repos.push(repo);
+      flips.push([a, b]);
     }
     const configFile = await writeDaemonConfig(dir, receiver.url, {
       app: { log_level: 'info' },
@@ -79,23 +88,31 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     const env = { WEBHOOK_SECRET: SECRET };
     const dbFile = path.join(dir, 'reposentry.db');
 
-    // Commits land continuously on random repositories: updates, new branches, deletions, tags.
+    // Commits land continuously on random repositories: updates, new branches, deletions, tags,
+    // a branch moved back and forth between two shas, and a tag deleted and pushed again at the
+    // same commit (transitions that really happen again and must fire again).
     let commits = 0;
     committer = (async () => {
       let n = 0;
       while (committing) {
-        const repo = repos[Math.floor(random() * repos.length)]!;
+        const index = Math.floor(random() * repos.length);
+        const repo = repos[index]!;
         const roll = random();
         n += 1;
-        if (roll < 0.6) await repo.commit('main', `change ${n}`);
-        else if (roll < 0.8) await repo.createBranch(`topic/${n}`, 'main');
-        else if (roll < 0.9) {
+        if (roll < 0.45) await repo.commit('main', `change ${n}`);
+        else if (roll < 0.6) await repo.createBranch(`topic/${n}`, 'main');
+        else if (roll < 0.68) {
           const topics = [...(await repo.refs()).keys()].filter((r) =>
             r.startsWith('refs/heads/topic/'),
           );
           const victim = topics[Math.floor(random() * topics.length)];
           if (victim) await repo.deleteBranch(victim.slice('refs/heads/'.length));
-        } else await repo.tag(`v${n}`, 'main');
+        } else if (roll < 0.75) await repo.tag(`v${n}`, 'main');
+        else if (roll < 0.9) {
+          const [a, b] = flips[index]!;
+          await repo.forcePush('flip', (await repo.resolve('flip')) === a ? b : a);
+        } else if ((await repo.refs()).has('refs/tags/again')) await repo.deleteTag('again');
+        else await repo.tag('again', flips[index]![0]);
         commits += 1;
         await new Promise((r) => setTimeout(r, 50 + random() * 150));
       }
@@ -151,7 +168,8 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     try {
       events = db
         .prepare(
-          'SELECT id, repository, ref, before_sha AS before, after_sha AS after FROM events ORDER BY seq',
+          `SELECT id, repository, ref, before_sha AS before, after_sha AS after,
+             transition_number AS transition FROM events ORDER BY seq`,
         )
         .all() as EventRow[];
       unsettled = db
@@ -168,6 +186,11 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       for (const e of events.filter((e) => e.repository === `repo${i}`))
         byRef.set(e.ref, [...(byRef.get(e.ref) ?? []), e]);
       for (const [ref, chain] of byRef) {
+        // Each transition once: numbered 1, 2, 3 ... in the order recorded, none twice or skipped.
+        chain.forEach((e, k) => {
+          if (e.transition !== k + 1)
+            brokenChains.push(`repo${i} ${ref}: event ${k} has transition ${e.transition}`);
+        });
         for (let k = 1; k < chain.length; k += 1) {
           if (chain[k]!.before !== chain[k - 1]!.after)
             brokenChains.push(
@@ -184,10 +207,18 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     const received = new Map<string, number>();
     for (const id of receiver.deliveredIds()) received.set(id, (received.get(id) ?? 0) + 1);
     const duplicates = [...received.values()].reduce((sum, n) => sum + (n - 1), 0);
+    const seen = new Set<string>();
+    let repeated = 0;
+    for (const e of events) {
+      const key = [e.repository, e.ref, e.before, e.after].join(' ');
+      if (seen.has(key)) repeated += 1;
+      seen.add(key);
+    }
     return {
       kills: options.kills,
       commits,
       events: events.length,
+      repeated,
       delivered: received.size,
       duplicates,
       brokenChains,
