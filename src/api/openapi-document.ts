@@ -67,7 +67,8 @@ const eventIdParam = {
   name: 'id',
   in: 'path',
   required: true,
-  description: 'Event id (UUID-shaped, derived from repository, ref, before and after).',
+  description:
+    'Event id (UUID-shaped, derived from repository, ref, before, after and transition number).',
   schema: {
     type: 'string',
     pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
@@ -190,6 +191,9 @@ const schemas: Record<string, Schema> = {
     type: { type: 'string', enum: [...EVENT_TYPES] },
     before: nullable(str('Sha before; null for *.created.')),
     after: nullable(str('Sha after; null for *.deleted.')),
+    transition: int(
+      "The ref's transition number: 1 for its first recorded change, counting on across deletions.",
+    ),
     detectedAt: time('When the poll observed the change.'),
   }),
   EventListItem: {

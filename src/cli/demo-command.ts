@@ -118,6 +118,7 @@ export const demoCommand: CliCommand = {
       config,
       log,
       secrets,
+      command: 'demo',
       env: { PATH: io.env.PATH },
       onPoll: (report) => {
         for (const event of report.newEvents)

@@ -110,6 +110,9 @@ describe('a transition that really happens again', () => {
     const ids = receiver.requests.map((r) => r.eventId);
     expect(new Set(ids).size).toBe(expected.length);
     expect(d.storage.events.list({ limit: 100 }).events).toHaveLength(expected.length);
+    const api = await fetch(`${daemon!.baseUrl}/api/v1/events?ref=refs%2Fheads%2Fmain`);
+    const { events } = (await api.json()) as { events: { transition: number }[] };
+    expect(events.map((e) => e.transition)).toEqual([3, 2, 1]);
   });
 
   it('gives the same observation replayed after a restart the same single event', async () => {

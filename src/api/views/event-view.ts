@@ -19,6 +19,7 @@ export function eventView(event: StoredEvent): Record<string, unknown> {
     type: event.type,
     before: event.before,
     after: event.after,
+    transition: event.transition,
     detectedAt: event.detectedAt.toISOString(),
   };
 }
