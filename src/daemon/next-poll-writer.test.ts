@@ -18,6 +18,7 @@ describe('NextPollWriter', () => {
     ({ dir, cleanup } = makeTempDir());
     storage = openStorage(dir, { busyTimeoutMs: 50 });
     for (const name of names) {
+      storage.repositories.track({ ...REPO, name });
       storage.recordPoll({
         repository: { ...REPO, name },
         refs: { upsert: [], remove: [] },
