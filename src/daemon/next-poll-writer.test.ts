@@ -1,22 +1,14 @@
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
-import { REPO, makeTempDir, openStorage } from '../../test/storage/storage-fixtures.js';
-import type { Storage } from '../storage/storage.js';
+import { REPO, useTempStorage } from '../../test/storage/storage-fixtures.js';
 import { NextPollWriter } from './next-poll-writer.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('NextPollWriter', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let storage: Storage;
   const names = ['app-1', 'app-2', 'app-3'];
-
-  beforeEach(() => {
-    ({ dir, cleanup } = makeTempDir());
-    storage = openStorage(dir, { busyTimeoutMs: 50 });
+  const temp = useTempStorage({ busyTimeoutMs: 50 }, (storage) => {
     for (const name of names) {
       storage.repositories.track({ ...REPO, name });
       storage.recordPoll({
@@ -33,16 +25,12 @@ describe('NextPollWriter', () => {
       });
     }
   });
-  afterEach(() => {
-    storage.close();
-    cleanup();
-  });
 
   const nextPollAt = (name: string): number | null | undefined =>
-    storage.pollStates.get(name)?.nextPollAt;
+    temp.storage.pollStates.get(name)?.nextPollAt;
 
   it('writes every time decided in one turn together on the next, the latest per repository', async () => {
-    const writer = new NextPollWriter(storage, createCaptureLogger().log);
+    const writer = new NextPollWriter(temp.storage, createCaptureLogger().log);
     writer.set('app-1', 5_000);
     writer.set('app-2', 6_000);
     writer.set('app-1', 7_000);
@@ -53,8 +41,8 @@ describe('NextPollWriter', () => {
 
   it('logs a busy database once per batch and writes the times with the next one', async () => {
     const capture = createCaptureLogger();
-    const writer = new NextPollWriter(storage, capture.log);
-    const other = new Database(path.join(dir, 'reposentry.db'));
+    const writer = new NextPollWriter(temp.storage, capture.log);
+    const other = new Database(temp.file);
     other.exec('BEGIN IMMEDIATE');
     writer.set('app-1', 5_000);
     writer.set('app-2', 6_000);
@@ -72,12 +60,12 @@ describe('NextPollWriter', () => {
 
   it('writes nothing once storage is closed', async () => {
     const capture = createCaptureLogger();
-    const writer = new NextPollWriter(storage, capture.log);
+    const writer = new NextPollWriter(temp.storage, capture.log);
     writer.set('app-1', 5_000);
-    storage.close();
+    temp.storage.close();
     await nextTurn();
     expect(capture.entries()).toEqual([]);
-    storage = openStorage(dir);
+    temp.reopen();
     expect(nextPollAt('app-1')).toBe(2_000);
   });
 });

@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFromObject } from '../config/load-config.js';
 import type { RepositoryConfig } from '../config/config-types.js';
 import type { GitClient, RefListing } from '../gitclient/index.js';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
-import { makeTempDir, openStorage, sha } from '../../test/storage/storage-fixtures.js';
-import type { Storage } from '../storage/storage.js';
+import { sha, useTempStorage } from '../../test/storage/storage-fixtures.js';
 import { pollRepository } from './poll-repository.js';
 
 const config = loadConfigFromObject(
@@ -37,24 +36,16 @@ function heldClient(refs: Map<string, string>): { client: GitClient; release: ()
 }
 
 describe('pollRepository of a repository that changes while the poll is in flight', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let storage: Storage;
+  const temp = useTempStorage();
   beforeEach(() => {
-    ({ dir, cleanup } = makeTempDir());
-    storage = openStorage(dir);
-    storage.repositories.syncFromConfig([repo]);
-  });
-  afterEach(() => {
-    storage.close();
-    cleanup();
+    temp.storage.repositories.syncFromConfig([repo]);
   });
 
   async function pollWhile(change: () => void) {
     const { client, release } = heldClient(new Map([['refs/heads/main', sha(1)]]));
     const capture = createCaptureLogger();
     const polling = pollRepository(repo, new AbortController().signal, {
-      storage,
+      storage: temp.storage,
       gitClient: () => client,
       config: () => config,
       log: capture.log,
@@ -65,20 +56,20 @@ describe('pollRepository of a repository that changes while the poll is in fligh
   }
 
   it('records nothing for a repository that left the config meanwhile', async () => {
-    const { outcome, report } = await pollWhile(() => storage.repositories.syncFromConfig([]));
+    const { outcome, report } = await pollWhile(() => temp.storage.repositories.syncFromConfig([]));
     expect(report).toMatchObject({ ok: false, code: 'conflict' });
     expect(outcome).toEqual({ ok: true });
-    expect(storage.repositories.get('app')).toBeUndefined();
-    expect(storage.refStates.shas('app').size).toBe(0);
-    expect(storage.pollStates.get('app')).toBeUndefined();
+    expect(temp.storage.repositories.get('app')).toBeUndefined();
+    expect(temp.storage.refStates.shas('app').size).toBe(0);
+    expect(temp.storage.pollStates.get('app')).toBeUndefined();
   });
 
   it('records nothing of the old url for a repository pointed elsewhere meanwhile', async () => {
     const moved = { ...repo, url: 'https://git.test/org/other.git' };
-    const { report } = await pollWhile(() => storage.repositories.syncFromConfig([moved]));
+    const { report } = await pollWhile(() => temp.storage.repositories.syncFromConfig([moved]));
     expect(report.code).toBe('conflict');
-    expect(storage.repositories.isCurrent(moved)).toBe(true);
-    expect(storage.refStates.shas('app').size).toBe(0);
-    expect(storage.pollStates.get('app')).toBeUndefined();
+    expect(temp.storage.repositories.isCurrent(moved)).toBe(true);
+    expect(temp.storage.refStates.shas('app').size).toBe(0);
+    expect(temp.storage.pollStates.get('app')).toBeUndefined();
   });
 });

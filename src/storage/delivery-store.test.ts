@@ -1,40 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   makeEvent,
-  makeTempDir,
-  openStorage,
   recordEvent,
   sha,
   TARGET,
+  useTempStorage,
 } from '../../test/storage/storage-fixtures.js';
-import type { Storage } from './storage.js';
 
 const MAIN = 'refs/heads/main';
 const DEV = 'refs/heads/dev';
 const OTHER_TARGET = { url: 'http://second-listener.test/', format: 'gitlab' } as const;
 
 describe('DeliveryStore', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let storage: Storage;
-  beforeEach(() => {
-    ({ dir, cleanup } = makeTempDir());
-    storage = openStorage(dir);
-  });
-  afterEach(() => {
-    storage.close();
-    cleanup();
-  });
+  const temp = useTempStorage();
 
   function claimIds(now: number, limit = 10): number[] {
-    return storage.deliveries.claimDue(now, limit).map((claimed) => claimed.delivery.id);
+    return temp.storage.deliveries.claimDue(now, limit).map((claimed) => claimed.delivery.id);
   }
 
   it('claims due deliveries in_flight with their event and payload slot', () => {
     const event = makeEvent(MAIN, sha(1), sha(2), 1_000);
-    recordEvent(storage, event);
-    expect(storage.deliveries.claimDue(999, 10)).toEqual([]);
-    const [claimed, ...rest] = storage.deliveries.claimDue(1_000, 10);
+    recordEvent(temp.storage, event);
+    expect(temp.storage.deliveries.claimDue(999, 10)).toEqual([]);
+    const [claimed, ...rest] = temp.storage.deliveries.claimDue(1_000, 10);
     expect(rest).toEqual([]);
     expect(claimed?.event).toMatchObject({ id: event.id, ref: MAIN, after: sha(2) });
     expect(claimed?.event.detectedAt).toEqual(new Date(1_000));
@@ -46,13 +34,13 @@ describe('DeliveryStore', () => {
       attempts: 0,
       payload: null,
     });
-    expect(storage.deliveries.claimDue(5_000, 10)).toEqual([]);
+    expect(temp.storage.deliveries.claimDue(5_000, 10)).toEqual([]);
   });
 
   it('delivers one ref in order: the next waits until the previous is delivered or failed', () => {
-    recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 1_000), [TARGET, OTHER_TARGET]);
-    recordEvent(storage, makeEvent(MAIN, sha(2), sha(3), 2_000), [TARGET, OTHER_TARGET]);
-    recordEvent(storage, makeEvent(DEV, sha(7), sha(8), 3_000));
+    recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(2), 1_000), [TARGET, OTHER_TARGET]);
+    recordEvent(temp.storage, makeEvent(MAIN, sha(2), sha(3), 2_000), [TARGET, OTHER_TARGET]);
+    recordEvent(temp.storage, makeEvent(DEV, sha(7), sha(8), 3_000));
     const [mainFirst, mainFirstOther, mainSecond, mainSecondOther, dev] = [1, 2, 3, 4, 5];
 
     // One per lane: (main, TARGET), (main, OTHER_TARGET) and (dev, TARGET) are independent.
@@ -60,64 +48,68 @@ describe('DeliveryStore', () => {
     expect(claimIds(10_000)).toEqual([]);
 
     // A retry scheduled for later still holds back the newer delivery of its lane.
-    storage.deliveries.scheduleRetry(mainFirst, 20_000, 'HTTP 503', 503);
+    temp.storage.deliveries.scheduleRetry(mainFirst, 20_000, 'HTTP 503', 503);
     expect(claimIds(10_000)).toEqual([]);
-    expect(storage.deliveries.nextDueAt()).toBe(20_000);
+    expect(temp.storage.deliveries.nextDueAt()).toBe(20_000);
 
-    storage.deliveries.markDelivered(mainFirstOther, 10_000);
+    temp.storage.deliveries.markDelivered(mainFirstOther, 10_000);
     expect(claimIds(10_000)).toEqual([mainSecondOther]);
 
     expect(claimIds(20_000)).toEqual([mainFirst]);
-    storage.deliveries.markFailed(mainFirst, 'HTTP 400', 400);
+    temp.storage.deliveries.markFailed(mainFirst, 'HTTP 400', 400);
     expect(claimIds(20_000)).toEqual([mainSecond]);
   });
 
   it('honours the claim limit, oldest first', () => {
     for (let i = 0; i < 5; i++) {
-      recordEvent(storage, makeEvent(`refs/heads/b${i}`, sha(i), sha(i + 100), 1_000 + i));
+      recordEvent(temp.storage, makeEvent(`refs/heads/b${i}`, sha(i), sha(i + 100), 1_000 + i));
     }
     expect(claimIds(10_000, 2)).toEqual([1, 2]);
     expect(claimIds(10_000, 10)).toEqual([3, 4, 5]);
   });
 
   it('stores the first payload and keeps it for every later attempt', () => {
-    recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
-    const [claimed] = storage.deliveries.claimDue(1_000, 1);
+    recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
+    const [claimed] = temp.storage.deliveries.claimDue(1_000, 1);
     const id = claimed!.delivery.id;
-    const first = storage.deliveries.savePayload(id, '{"a":1}', { 'X-Hub-Signature-256': 's1' });
-    const second = storage.deliveries.savePayload(id, '{"a":2}', { 'X-Hub-Signature-256': 's2' });
+    const first = temp.storage.deliveries.savePayload(id, '{"a":1}', {
+      'X-Hub-Signature-256': 's1',
+    });
+    const second = temp.storage.deliveries.savePayload(id, '{"a":2}', {
+      'X-Hub-Signature-256': 's2',
+    });
     expect(second).toEqual(first);
-    expect(storage.deliveries.get(id)?.payload).toEqual({
+    expect(temp.storage.deliveries.get(id)?.payload).toEqual({
       body: '{"a":1}',
       headers: { 'X-Hub-Signature-256': 's1' },
     });
-    expect(() => storage.deliveries.savePayload(999, 'x', {})).toThrow(
+    expect(() => temp.storage.deliveries.savePayload(999, 'x', {})).toThrow(
       expect.objectContaining({ code: 'not-found' }),
     );
   });
 
   it('logs attempts and exposes them per event without the payload', () => {
     const event = makeEvent(MAIN, sha(1), sha(2), 1_000);
-    recordEvent(storage, event);
-    const id = storage.deliveries.claimDue(1_000, 1)[0]!.delivery.id;
-    storage.deliveries.savePayload(id, '{}', { 'X-Gitlab-Token': 'shared-secret' });
-    storage.deliveries.recordAttempt(id, {
+    recordEvent(temp.storage, event);
+    const id = temp.storage.deliveries.claimDue(1_000, 1)[0]!.delivery.id;
+    temp.storage.deliveries.savePayload(id, '{}', { 'X-Gitlab-Token': 'shared-secret' });
+    temp.storage.deliveries.recordAttempt(id, {
       attempt: 1,
       startedAt: 1_000,
       latencyMs: 12,
       error: 'ECONNREFUSED',
     });
-    storage.deliveries.scheduleRetry(id, 2_000, 'ECONNREFUSED');
-    storage.deliveries.claimDue(2_000, 1);
-    storage.deliveries.recordAttempt(id, {
+    temp.storage.deliveries.scheduleRetry(id, 2_000, 'ECONNREFUSED');
+    temp.storage.deliveries.claimDue(2_000, 1);
+    temp.storage.deliveries.recordAttempt(id, {
       attempt: 2,
       startedAt: 2_000,
       statusCode: 202,
       latencyMs: 30,
     });
-    storage.deliveries.markDelivered(id, 2_030);
+    temp.storage.deliveries.markDelivered(id, 2_030);
 
-    const [detail] = storage.deliveries.listForEvent(event.id);
+    const [detail] = temp.storage.deliveries.listForEvent(event.id);
     expect(detail).toMatchObject({
       status: 'delivered',
       attempts: 2,
@@ -134,32 +126,32 @@ describe('DeliveryStore', () => {
   });
 
   it('refuses state changes of a delivery that is not in flight', () => {
-    recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
-    expect(() => storage.deliveries.markDelivered(1, 2_000)).toThrow(
+    recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
+    expect(() => temp.storage.deliveries.markDelivered(1, 2_000)).toThrow(
       expect.objectContaining({ code: 'conflict' }),
     );
-    expect(() => storage.deliveries.markFailed(42, 'x')).toThrow(
+    expect(() => temp.storage.deliveries.markFailed(42, 'x')).toThrow(
       expect.objectContaining({ code: 'not-found' }),
     );
   });
 
   it('requeues deliveries left in flight by a crash after reopening', () => {
-    recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
-    recordEvent(storage, makeEvent(DEV, sha(3), sha(4), 1_000));
+    recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
+    recordEvent(temp.storage, makeEvent(DEV, sha(3), sha(4), 1_000));
     expect(claimIds(1_000)).toEqual([1, 2]);
-    storage.deliveries.recordAttempt(1, {
+    temp.storage.deliveries.recordAttempt(1, {
       attempt: 1,
       startedAt: 1_000,
       statusCode: 202,
       latencyMs: 5,
     });
-    storage.close(); // the process dies before markDelivered
+    temp.storage.close(); // the process dies before markDelivered
 
-    storage = openStorage(dir);
-    expect(storage.deliveries.countByStatus()).toMatchObject({ in_flight: 2, pending: 0 });
-    expect(storage.deliveries.requeueInFlight()).toBe(2);
-    expect(storage.deliveries.requeueInFlight()).toBe(0);
-    const again = storage.deliveries.claimDue(1_000, 10).map((c) => c.delivery);
+    temp.reopen();
+    expect(temp.storage.deliveries.countByStatus()).toMatchObject({ in_flight: 2, pending: 0 });
+    expect(temp.storage.deliveries.requeueInFlight()).toBe(2);
+    expect(temp.storage.deliveries.requeueInFlight()).toBe(0);
+    const again = temp.storage.deliveries.claimDue(1_000, 10).map((c) => c.delivery);
     expect(again.map((d) => [d.id, d.attempts])).toEqual([
       [1, 1],
       [2, 0],
@@ -168,62 +160,62 @@ describe('DeliveryStore', () => {
 
   it('redelivers a finished event, keeping attempts and payload, and refuses while queued', () => {
     const event = makeEvent(MAIN, sha(1), sha(2), 1_000);
-    recordEvent(storage, event);
-    expect(() => storage.deliveries.redeliver(event.id)).toThrow(
+    recordEvent(temp.storage, event);
+    expect(() => temp.storage.deliveries.redeliver(event.id)).toThrow(
       expect.objectContaining({ code: 'conflict' }),
     );
-    expect(() => storage.deliveries.redeliver('no-such-event')).toThrow(
+    expect(() => temp.storage.deliveries.redeliver('no-such-event')).toThrow(
       expect.objectContaining({ code: 'not-found' }),
     );
-    storage.deliveries.claimDue(1_000, 1);
-    storage.deliveries.savePayload(1, '{"same":"bytes"}', {});
+    temp.storage.deliveries.claimDue(1_000, 1);
+    temp.storage.deliveries.savePayload(1, '{"same":"bytes"}', {});
     for (let attempt = 1; attempt <= 3; attempt++) {
-      storage.deliveries.recordAttempt(1, {
+      temp.storage.deliveries.recordAttempt(1, {
         attempt,
         startedAt: 1_000,
         statusCode: 500,
         latencyMs: 1,
       });
       if (attempt < 3) {
-        storage.deliveries.scheduleRetry(1, 1_000, 'HTTP 500', 500);
-        storage.deliveries.claimDue(1_000, 1);
+        temp.storage.deliveries.scheduleRetry(1, 1_000, 'HTTP 500', 500);
+        temp.storage.deliveries.claimDue(1_000, 1);
       }
     }
-    storage.deliveries.markFailed(1, 'HTTP 500', 500);
+    temp.storage.deliveries.markFailed(1, 'HTTP 500', 500);
 
-    const [reset] = storage.deliveries.redeliver(event.id, 50_000);
+    const [reset] = temp.storage.deliveries.redeliver(event.id, 50_000);
     expect(reset).toMatchObject({
       status: 'pending',
       attempts: 3,
       roundAttempts: 0,
       nextAttemptAt: 50_000,
     });
-    const [claimed] = storage.deliveries.claimDue(50_000, 1);
+    const [claimed] = temp.storage.deliveries.claimDue(50_000, 1);
     expect(claimed?.delivery.payload?.body).toBe('{"same":"bytes"}');
-    storage.deliveries.recordAttempt(1, {
+    temp.storage.deliveries.recordAttempt(1, {
       attempt: 4,
       startedAt: 50_000,
       statusCode: 200,
       latencyMs: 1,
     });
-    expect(storage.deliveries.get(1)).toMatchObject({ attempts: 4, roundAttempts: 1 });
+    expect(temp.storage.deliveries.get(1)).toMatchObject({ attempts: 4, roundAttempts: 1 });
   });
 
   it('reports queue depth, the oldest pending age and the next due time', () => {
-    expect(storage.deliveries.nextDueAt()).toBeUndefined();
-    expect(storage.deliveries.oldestPendingAge(5_000)).toBeUndefined();
-    recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
-    recordEvent(storage, makeEvent(DEV, sha(3), sha(4), 3_000));
-    expect(storage.deliveries.nextDueAt()).toBe(1_000);
-    storage.deliveries.claimDue(3_000, 10);
-    storage.deliveries.markDelivered(1, 1_500);
-    expect(storage.deliveries.countByStatus()).toEqual({
+    expect(temp.storage.deliveries.nextDueAt()).toBeUndefined();
+    expect(temp.storage.deliveries.oldestPendingAge(5_000)).toBeUndefined();
+    recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(2), 1_000));
+    recordEvent(temp.storage, makeEvent(DEV, sha(3), sha(4), 3_000));
+    expect(temp.storage.deliveries.nextDueAt()).toBe(1_000);
+    temp.storage.deliveries.claimDue(3_000, 10);
+    temp.storage.deliveries.markDelivered(1, 1_500);
+    expect(temp.storage.deliveries.countByStatus()).toEqual({
       pending: 0,
       in_flight: 1,
       delivered: 1,
       failed: 0,
     });
-    expect(storage.deliveries.oldestPendingAge(5_000)).toBe(2_000);
-    expect(storage.deliveries.nextDueAt()).toBeUndefined();
+    expect(temp.storage.deliveries.oldestPendingAge(5_000)).toBe(2_000);
+    expect(temp.storage.deliveries.nextDueAt()).toBeUndefined();
   });
 });

@@ -1,18 +1,16 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BASELINED,
   REPO,
   TARGET,
   makeEvent,
-  makeTempDir,
-  openStorage,
   sha,
+  useTempStorage,
 } from '../../test/storage/storage-fixtures.js';
 import { queryPlan } from '../../test/storage/query-plan.js';
 import { RARE_STATUS_LIMIT, STATUS_FILTER } from './event-store.js';
-import type { Storage } from './storage.js';
 
 /** The query plan of an event list page filtered with `condition`, one step per line. */
 function planOf(file: string, condition: string): string {
@@ -24,17 +22,13 @@ function planOf(file: string, condition: string): string {
 }
 
 describe('EventStore.list with a large history', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let storage: Storage;
+  const temp = useTempStorage();
   const total = RARE_STATUS_LIMIT + 20;
 
   beforeEach(() => {
-    ({ dir, cleanup } = makeTempDir());
-    storage = openStorage(dir);
-    storage.repositories.track(REPO);
+    temp.storage.repositories.track(REPO);
     // One poll that saw `total` changes of as many refs: `total` events, each with a pending delivery.
-    storage.recordPoll({
+    temp.storage.recordPoll({
       repository: REPO,
       refs: { upsert: [], remove: [] },
       events: Array.from({ length: total }, (_, i) =>
@@ -44,40 +38,36 @@ describe('EventStore.list with a large history', () => {
       pollState: { polledAt: 1_000, nextPollAt: 2_000, via: 'api', baselined: BASELINED },
     });
   });
-  afterEach(() => {
-    storage.close();
-    cleanup();
-  });
 
   /** Claims delivery `id` alone (every other one is made due later) and marks it failed. */
   function failDelivery(id: number): void {
-    const db = new Database(path.join(dir, 'reposentry.db'));
+    const db = new Database(path.join(temp.dir, 'reposentry.db'));
     try {
       db.prepare(`UPDATE deliveries SET next_attempt_at = 99999 WHERE id <> ?`).run(id);
       db.prepare(`UPDATE deliveries SET next_attempt_at = 10_000 WHERE id = ?`).run(id);
     } finally {
       db.close();
     }
-    const [claimed] = storage.deliveries.claimDue(10_000, 1);
+    const [claimed] = temp.storage.deliveries.claimDue(10_000, 1);
     expect(claimed?.delivery.id).toBe(id);
-    storage.deliveries.markFailed(id, 'HTTP 400', 400);
+    temp.storage.deliveries.markFailed(id, 'HTTP 400', 400);
   }
 
   it('lists the events of a rare delivery status from their deliveries, newest first', () => {
     // The oldest, one in the middle and the newest delivery failed.
     for (const id of [1, 2_000, total]) failDelivery(id);
-    const page = storage.events.list({ status: 'failed', limit: 2 });
+    const page = temp.storage.events.list({ status: 'failed', limit: 2 });
     expect(page.events.map((e) => e.seq)).toEqual([total, 2_000]);
     expect(page.nextCursor).toBeDefined();
-    const rest = storage.events.list({ status: 'failed', limit: 2, cursor: page.nextCursor });
+    const rest = temp.storage.events.list({ status: 'failed', limit: 2, cursor: page.nextCursor });
     expect(rest.events.map((e) => e.seq)).toEqual([1]);
     expect(rest.nextCursor).toBeUndefined();
-    expect(storage.events.list({ status: 'delivered', limit: 10 }).events).toEqual([]);
+    expect(temp.storage.events.list({ status: 'delivered', limit: 10 }).events).toEqual([]);
   });
 
   it('pages through a common delivery status newest first', () => {
     failDelivery(total);
-    const page = storage.events.list({ status: 'pending', limit: 3 });
+    const page = temp.storage.events.list({ status: 'pending', limit: 3 });
     expect(page.events.map((e) => e.seq)).toEqual([total - 1, total - 2, total - 3]);
     expect(page.events[0]?.deliveryCounts).toEqual({
       pending: 1,
@@ -85,20 +75,20 @@ describe('EventStore.list with a large history', () => {
       delivered: 0,
       failed: 0,
     });
-    const next = storage.events.list({ status: 'pending', limit: 2, cursor: page.nextCursor });
+    const next = temp.storage.events.list({ status: 'pending', limit: 2, cursor: page.nextCursor });
     expect(next.events.map((e) => e.seq)).toEqual([total - 4, total - 5]);
   });
 
   it('reads one page of a repository from its index instead of sorting all its events', () => {
-    const plan = planOf(path.join(dir, 'reposentry.db'), 'e.repository = @repository');
+    const plan = planOf(path.join(temp.dir, 'reposentry.db'), 'e.repository = @repository');
     expect(plan).toContain('USING INDEX events_repository_seq (repository=?)');
     expect(plan).not.toContain('TEMP B-TREE');
-    const page = storage.events.list({ repository: REPO.name, limit: 2 });
+    const page = temp.storage.events.list({ repository: REPO.name, limit: 2 });
     expect(page.events.map((e) => e.seq)).toEqual([total, total - 1]);
   });
 
   it('never scans every event for a rare status, nor every delivery of a status per event', () => {
-    const file = path.join(dir, 'reposentry.db');
+    const file = path.join(temp.dir, 'reposentry.db');
     const rare = planOf(file, STATUS_FILTER.rare);
     expect(rare).toMatch(/SEARCH e USING (COVERING )?INDEX sqlite_autoindex_events_1 \(id=\?\)/);
     expect(rare).not.toMatch(/^SCAN e$/m);

@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../events/change-event.js';
 import {
   BASELINED,
   makeEvent,
   numberEvents,
-  makeTempDir,
-  openStorage,
   REPO,
   sha,
   TARGET,
+  useTempStorage,
 } from '../../test/storage/storage-fixtures.js';
 import { encodeEventCursor } from './event-cursor.js';
 import type { EventQuery } from './event-store.js';
@@ -45,18 +44,10 @@ function insertEvents(storage: Storage, from: number, to: number): ChangeEvent[]
 }
 
 describe('EventStore', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let storage: Storage;
+  const temp = useTempStorage();
   let original: ChangeEvent[];
   beforeEach(() => {
-    ({ dir, cleanup } = makeTempDir());
-    storage = openStorage(dir);
-    original = insertEvents(storage, 0, 1_000);
-  });
-  afterEach(() => {
-    storage.close();
-    cleanup();
+    original = insertEvents(temp.storage, 0, 1_000);
   });
 
   function collect(
@@ -66,7 +57,7 @@ describe('EventStore', () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const result = storage.events.list({ ...query, cursor });
+      const result = temp.storage.events.list({ ...query, cursor });
       ids.push(...result.events.map((e) => e.id));
       duringPaging?.(page);
       if (result.nextCursor === undefined) return ids;
@@ -78,16 +69,18 @@ describe('EventStore', () => {
   it('pages through 1,000 events newest first, unaffected by events inserted meanwhile', () => {
     let inserted: ChangeEvent[] = [];
     const seen = collect({ limit: 70 }, (page) => {
-      if (page === 3) inserted = insertEvents(storage, 1_000, 1_050);
+      if (page === 3) inserted = insertEvents(temp.storage, 1_000, 1_050);
     });
-    const expected = original.map((e) => storage.events.get(e.id)!).sort((a, b) => b.seq - a.seq);
+    const expected = original
+      .map((e) => temp.storage.events.get(e.id)!)
+      .sort((a, b) => b.seq - a.seq);
     expect(seen).toEqual(expected.map((e) => e.id));
     expect(seen).toHaveLength(1_000);
     expect(new Set(seen).size).toBe(1_000);
     expect(inserted).toHaveLength(50);
-    expect(storage.events.count()).toBe(1_050);
+    expect(temp.storage.events.count()).toBe(1_050);
     // The first page now starts with the newer events.
-    const first = storage.events.list({ limit: 1 }).events[0];
+    const first = temp.storage.events.list({ limit: 1 }).events[0];
     expect(inserted.map((e) => e.id)).toContain(first?.id);
   });
 
@@ -113,9 +106,9 @@ describe('EventStore', () => {
   });
 
   it('filters by delivery status and reports delivery counts per event', () => {
-    const claimed = storage.deliveries.claimDue(Number.MAX_SAFE_INTEGER, 5);
-    for (const { delivery } of claimed) storage.deliveries.markDelivered(delivery.id, 1);
-    const delivered = storage.events.list({ status: 'delivered', limit: 100 });
+    const claimed = temp.storage.deliveries.claimDue(Number.MAX_SAFE_INTEGER, 5);
+    for (const { delivery } of claimed) temp.storage.deliveries.markDelivered(delivery.id, 1);
+    const delivered = temp.storage.events.list({ status: 'delivered', limit: 100 });
     expect(delivered.events.map((e) => e.id).sort()).toEqual(claimed.map((c) => c.event.id).sort());
     expect(delivered.nextCursor).toBeUndefined();
     expect(delivered.events[0]?.deliveryCounts).toEqual({
@@ -135,20 +128,20 @@ describe('EventStore', () => {
       Buffer.from('12x').toString('base64url'),
       'MTI=',
     ]) {
-      expect(() => storage.events.list({ limit: 10, cursor }), cursor).toThrow(
+      expect(() => temp.storage.events.list({ limit: 10, cursor }), cursor).toThrow(
         expect.objectContaining({ code: 'bad-request' }),
       );
     }
     for (const limit of [0, -1, 1.5, 1_001]) {
-      expect(() => storage.events.list({ limit })).toThrow(
+      expect(() => temp.storage.events.list({ limit })).toThrow(
         expect.objectContaining({ code: 'bad-request' }),
       );
     }
   });
 
   it('lists events after a seq, oldest first, for stream resume', () => {
-    const latest = storage.events.latestSeq();
-    const tail = storage.events.listAfter(latest - 3, 10);
+    const latest = temp.storage.events.latestSeq();
+    const tail = temp.storage.events.listAfter(latest - 3, 10);
     expect(tail.map((e) => e.seq)).toEqual([latest - 2, latest - 1, latest]);
   });
 });

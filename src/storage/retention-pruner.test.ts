@@ -1,36 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReposentryError } from '../errors/reposentry-error.js';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
 import {
   makeEvent,
-  makeTempDir,
-  openStorage,
   recordEvent,
   sha,
+  useTempStorage,
 } from '../../test/storage/storage-fixtures.js';
 import { RetentionPruner } from './retention-pruner.js';
-import type { Storage } from './storage.js';
 
 const DAY = 86_400_000;
 
 describe('RetentionPruner', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let storage: Storage;
-  beforeEach(() => {
-    ({ dir, cleanup } = makeTempDir());
-    storage = openStorage(dir);
-  });
+  const temp = useTempStorage();
   afterEach(() => {
     vi.useRealTimers();
-    storage.close();
-    cleanup();
   });
 
   function deliveredEventAt(i: number, at: number): void {
-    recordEvent(storage, makeEvent(`refs/heads/b${i}`, sha(i), sha(i + 1), at));
-    const [claimed] = storage.deliveries.claimDue(at, 1);
-    storage.deliveries.markDelivered(claimed!.delivery.id, at);
+    recordEvent(temp.storage, makeEvent(`refs/heads/b${i}`, sha(i), sha(i + 1), at));
+    const [claimed] = temp.storage.deliveries.claimDue(at, 1);
+    temp.storage.deliveries.markDelivered(claimed!.delivery.id, at);
   }
 
   it('prunes at start, then on its interval, and stops cleanly', async () => {
@@ -40,14 +30,14 @@ describe('RetentionPruner', () => {
     deliveredEventAt(2, 15 * DAY); // becomes older after the clock moves 10 days
     const log = createCaptureLogger();
     const pruner = new RetentionPruner({
-      storage,
+      storage: temp.storage,
       retentionMs: 30 * DAY,
       intervalMs: DAY,
       log: log.log,
     });
 
     await pruner.start();
-    expect(storage.events.count()).toBe(1);
+    expect(temp.storage.events.count()).toBe(1);
     expect(pruner.health()).toMatchObject({
       status: 'healthy',
       details: { lastPruned: { events: 1 } },
@@ -55,12 +45,12 @@ describe('RetentionPruner', () => {
 
     vi.setSystemTime(50 * DAY);
     await vi.advanceTimersByTimeAsync(DAY);
-    expect(storage.events.count()).toBe(0);
+    expect(temp.storage.events.count()).toBe(0);
 
     await pruner.stop(new AbortController().signal);
     deliveredEventAt(3, 1 * DAY);
     await vi.advanceTimersByTimeAsync(5 * DAY);
-    expect(storage.events.count()).toBe(1);
+    expect(temp.storage.events.count()).toBe(1);
     expect(log.entries().filter((e) => e.message === 'Retention pruned events')).toHaveLength(2);
   });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { eventIdOf, type ChangeEvent, type EventType } from '../../src/events/change-event.js';
 import { Storage, type StorageOptions } from '../../src/storage/storage.js';
 import type { DeliveryTarget, RepositoryIdentity } from '../../src/storage/storage-types.js';
@@ -18,6 +19,61 @@ export const TARGET = { url: 'http://el.example.test:8080', format: 'github' } a
 export function makeTempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'reposentry-storage-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TempStorage {
+  /** The test's open Storage (the one `reopen` returned last). */
+  readonly storage: Storage;
+  /** Its directory (fresh per test). */
+  readonly dir: string;
+  /** `<dir>/reposentry.db`. */
+  readonly file: string;
+  /** Closes the storage (when open) and opens the same file again. */
+  reopen(options?: Partial<StorageOptions>): Storage;
+}
+
+/**
+ * For every test of the calling `describe`: a fresh temp directory with a Storage opened on
+ * `<dir>/reposentry.db` (with `options`), closed and removed after the test. `setup` runs on the
+ * new storage before each test.
+ */
+export function useTempStorage(
+  options: Partial<StorageOptions> = {},
+  setup?: (storage: Storage) => void,
+): TempStorage {
+  let current: { dir: string; cleanup: () => void; storage: Storage } | undefined;
+  const need = (): { dir: string; cleanup: () => void; storage: Storage } => {
+    if (current === undefined) throw new Error('useTempStorage: used outside a test');
+    return current;
+  };
+  beforeEach(() => {
+    const { dir, cleanup } = makeTempDir();
+    current = { dir, cleanup, storage: openStorage(dir, options) };
+    setup?.(current.storage);
+  });
+  afterEach(() => {
+    const { storage, cleanup } = need();
+    storage.close();
+    cleanup();
+    current = undefined;
+  });
+  return {
+    get storage() {
+      return need().storage;
+    },
+    get dir() {
+      return need().dir;
+    },
+    get file() {
+      return path.join(need().dir, 'reposentry.db');
+    },
+    reopen(reopenOptions = {}) {
+      const open = need();
+      open.storage.close();
+      open.storage = openStorage(open.dir, { ...options, ...reopenOptions });
+      return open.storage;
+    },
+  };
 }
 
 /** An opened Storage on `<dir>/reposentry.db` with a captured logger. */
