@@ -1,7 +1,8 @@
+import { watch } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCaptureLogger, type CapturedLogger } from '../../test/helpers/capture-logger.js';
 import type { Config } from './config-types.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -18,12 +19,29 @@ function yaml(repos: string[], extra = ''): string {
   return `tekton:\n  event_listener_url: ${EL}\n${extra}repositories:\n${items}`;
 }
 
+/** Waits for `check`, looking between turns of the event loop (works with faked setTimeout). */
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (performance.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * Runs `write` and resolves once the operating system reported it to a watcher of `dir` of the
+ * test's own: by then a live ConfigWatcher on that directory has seen it too (same event loop
+ * turn), so its debounce timer, if any, is scheduled.
+ */
+async function written(dir: string, write: () => Promise<void>): Promise<void> {
+  const seen = new Promise<void>((resolve) => {
+    const sentinel = watch(dir, { persistent: false }, () => {
+      sentinel.close();
+      setImmediate(resolve);
+    });
+  });
+  await write();
+  await seen;
 }
 
 describe('ConfigWatcher', () => {
@@ -41,6 +59,7 @@ describe('ConfigWatcher', () => {
     changes = [];
   });
   afterEach(async () => {
+    vi.useRealTimers();
     await watcher?.stop(AbortSignal.timeout(1000));
     watcher = undefined;
     await rm(dir, { recursive: true, force: true });
@@ -91,8 +110,13 @@ describe('ConfigWatcher', () => {
     const broken = yaml(['one', 'one']).replace('provider: github', 'provider: svn');
     await writeFile(file, broken);
     await until(() => rejections().length === 1);
-    await writeFile(file, broken); // the same bad content again: no second log line
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const firstAt = w.reloadState().lastError?.at.getTime() ?? 0;
+    // The same bad content again: read again, but no second log line.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await written(dir, () => writeFile(file, broken));
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(50);
+    await until(() => (w.reloadState().lastError?.at.getTime() ?? 0) > firstAt);
 
     expect(rejections()).toHaveLength(1);
     expect(rejections()[0]?.problems).toEqual([
@@ -163,8 +187,11 @@ describe('ConfigWatcher', () => {
   it('stops watching after stop()', async () => {
     const w = await startWatcher();
     await w.stop(AbortSignal.timeout(1000));
-    await writeFile(file, yaml(['one', 'late']));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await written(dir, () => writeFile(file, yaml(['one', 'late'])));
+    // A live watcher would have scheduled its debounce by now.
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(changes).toEqual([]);
     expect(w.health().status).toBe('stopped');
   });
