@@ -1,15 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createGitRepoFactory,
-  type BareRepo,
-  type GitRepoFactory,
-} from '../helpers/git-repo-factory.js';
+import { describe, expect, it } from 'vitest';
 import { pollNowAndWait } from '../helpers/poll-now.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
-import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import type { TestDaemon } from '../helpers/start-test-daemon.js';
+import { useDaemonEnv } from '../helpers/use-daemon-env.js';
+import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'repeat-secret-9d2e';
 
@@ -22,44 +15,31 @@ function seen(receiver: WebhookReceiver): string[] {
 }
 
 describe('a transition that really happens again', () => {
-  let factory: GitRepoFactory;
-  let repo: BareRepo;
-  let receiver: WebhookReceiver;
-  let dataDir: string;
-  let daemon: TestDaemon | undefined;
+  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app'] });
 
-  beforeEach(async () => {
-    factory = await createGitRepoFactory();
-    repo = await factory.createBareRepo('org/app');
-    receiver = await createWebhookReceiver({ secret: SECRET });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'rs-repeat-'));
-  });
-
-  afterEach(async () => {
-    await daemon?.stop();
-    daemon = undefined;
-    await receiver.close();
-    await factory.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  async function start(): Promise<TestDaemon> {
-    daemon = await startTestDaemon({
-      app: { data_dir: dataDir },
+  function start(): Promise<TestDaemon> {
+    return env.start({
       // Polls happen when the test asks for them (the first one, the baseline, at start).
       polling: { interval: '1h', jitter: 0 },
-      tekton: { event_listener_url: receiver.url, secret: SECRET, retry_backoff: '100ms' },
+      tekton: { event_listener_url: env.receiver.url, secret: SECRET, retry_backoff: '100ms' },
       repositories: [
-        { name: 'app', url: repo.fileUrl, provider: 'git', branch_regex: '.*', tag_regex: '.*' },
+        {
+          name: 'app',
+          url: env.repo('org/app').fileUrl,
+          provider: 'git',
+          branch_regex: '.*',
+          tag_regex: '.*',
+        },
       ],
     });
-    return daemon;
   }
 
   const short = (sha: string): string => sha.slice(0, 7);
   const ZERO = '0000000';
 
   it('is delivered each time: A->B->A->B, a tag deleted and pushed again, a branch re-created', async () => {
+    const repo = env.repo('org/app');
+    const receiver = env.receiver;
     const a = await repo.commit('main', 'a');
     const b = await repo.commit('main', 'b');
     await repo.forcePush('main', a);
@@ -110,19 +90,21 @@ describe('a transition that really happens again', () => {
     const ids = receiver.requests.map((r) => r.eventId);
     expect(new Set(ids).size).toBe(expected.length);
     expect(d.storage.events.list({ limit: 100 }).events).toHaveLength(expected.length);
-    const api = await fetch(`${daemon!.baseUrl}/api/v1/events?ref=refs%2Fheads%2Fmain`);
+    const api = await fetch(`${env.daemon!.baseUrl}/api/v1/events?ref=refs%2Fheads%2Fmain`);
     const { events } = (await api.json()) as { events: { transition: number }[] };
     expect(events.map((e) => e.transition)).toEqual([3, 2, 1]);
   });
 
   it('gives the same observation replayed after a restart the same single event', async () => {
+    const repo = env.repo('org/app');
+    const receiver = env.receiver;
     const a = await repo.commit('main', 'a');
     let { daemon: d } = await start();
     await pollNowAndWait(d, 'app');
     const b = await repo.commit('main', 'b');
     await pollNowAndWait(d, 'app');
     await receiver.waitFor((requests) => requests.length >= 1);
-    await daemon!.stop();
+    await env.stop();
 
     // The same state polled again by a new process: nothing new happened, nothing is sent.
     ({ daemon: d } = await start());

@@ -1,51 +1,32 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFromObject } from '../../src/config/load-config.js';
-import {
-  createGitRepoFactory,
-  type BareRepo,
-  type GitRepoFactory,
-} from '../helpers/git-repo-factory.js';
+import type { BareRepo } from '../helpers/git-repo-factory.js';
 import { pollNowAndWait } from '../helpers/poll-now.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
+import type { TestDaemon } from '../helpers/start-test-daemon.js';
+import { useDaemonEnv } from '../helpers/use-daemon-env.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'lifecycle-secret-51a0';
 
 describe('a repository that leaves the config', () => {
-  let factory: GitRepoFactory;
+  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app', 'org/other'] });
   let app: BareRepo;
   let other: BareRepo;
   let receiver: WebhookReceiver;
-  let dataDir: string;
-  let daemon: TestDaemon | undefined;
 
   beforeEach(async () => {
-    factory = await createGitRepoFactory();
-    app = await factory.createBareRepo('org/app');
-    other = await factory.createBareRepo('org/other');
+    app = env.repo('org/app');
+    other = env.repo('org/other');
+    receiver = env.receiver;
     await app.commit('main', 'first');
     await app.createBranch('dev', 'main');
     await other.commit('main', 'unrelated');
     await other.commit('trunk', 'unrelated too');
-    receiver = await createWebhookReceiver({ secret: SECRET });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'rs-lifecycle-'));
-  });
-
-  afterEach(async () => {
-    await daemon?.stop();
-    daemon = undefined;
-    await receiver.close();
-    await factory.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   function raw(repositories: Record<string, unknown>[]): Record<string, unknown> {
     return {
-      app: { data_dir: dataDir },
       polling: { interval: '1h', jitter: 0 },
       tekton: { event_listener_url: receiver.url, secret: SECRET, retry_backoff: '100ms' },
       repositories: repositories.map((r) => ({ provider: 'git', branch_regex: '.*', ...r })),
@@ -56,14 +37,14 @@ describe('a repository that leaves the config', () => {
     loadConfigFromObject(
       {
         ...raw(repositories),
-        app: { data_dir: dataDir, health_check_port: 0 },
+        app: { data_dir: env.dataDir, health_check_port: 0 },
         api: { listen_address: '127.0.0.1' },
       },
       { env: {} },
     );
 
   async function baselined(): Promise<TestDaemon> {
-    daemon = await startTestDaemon(raw([appEntry(), { name: 'lib', url: other.fileUrl }]));
+    const daemon = await env.start(raw([appEntry(), { name: 'lib', url: other.fileUrl }]));
     const d = daemon.daemon;
     await pollNowAndWait(d, 'app');
     d.storage.httpCache.set('app', 'https://api.test/app/branches', { etag: 'W/"1"', body: '{}' });
@@ -117,16 +98,15 @@ describe('a repository that leaves the config', () => {
 
   it('is forgotten at start when it left the config while the daemon was stopped', async () => {
     await baselined();
-    await daemon!.stop();
+    await env.stop();
     await app.commit('main', 'while stopped');
-    daemon = await startTestDaemon(raw([{ name: 'lib', url: other.fileUrl }]));
-    const d = daemon.daemon;
+    const { daemon: d } = await env.start(raw([{ name: 'lib', url: other.fileUrl }]));
     expect(d.storage.refStates.shas('app').size).toBe(0);
     expect(d.storage.repositories.get('app')).toBeUndefined();
-    await daemon.stop();
+    await env.stop();
 
-    daemon = await startTestDaemon(raw([appEntry(), { name: 'lib', url: other.fileUrl }]));
-    await pollNowAndWait(daemon.daemon, 'app');
+    const back = await env.start(raw([appEntry(), { name: 'lib', url: other.fileUrl }]));
+    await pollNowAndWait(back.daemon, 'app');
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.requests).toHaveLength(0);
   });
