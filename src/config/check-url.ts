@@ -1,3 +1,5 @@
+import { redactUrl } from '../logging/redact.js';
+
 /** What a URL key accepts: an HTTP endpoint, or anything `git` can clone from. */
 export type UrlKind = 'http' | 'git';
 
@@ -13,7 +15,7 @@ const HTTP_PROTOCOLS = new Set(['http:', 'https:']);
 
 /** The reason `value` is not acceptable for a URL key, or undefined when it is. */
 export function urlProblem(value: string, options: UrlCheckOptions): string | undefined {
-  const shown = JSON.stringify(displayUrl(value));
+  const shown = JSON.stringify(redactUrl(value));
   const expected =
     options.kind === 'git'
       ? 'an http(s), ssh:// or file:// URL or user@host:path'
@@ -34,23 +36,6 @@ export function urlProblem(value: string, options: UrlCheckOptions): string | un
     return requireHttpsReason(shown);
   }
   return undefined;
-}
-
-/** The URL with any `user:password@` replaced, safe to show in a problem or a log line. */
-export function displayUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1[REDACTED]@');
-}
-
-/** The password (or token used as user name) embedded in a URL, to be registered as a secret. */
-export function urlCredentials(value: string): string[] {
-  try {
-    const url = new URL(value);
-    return [url.password, url.password === '' ? url.username : '']
-      .filter((part) => part !== '')
-      .map((part) => decodeURIComponent(part));
-  } catch {
-    return [];
-  }
 }
 
 function isLoopback(url: URL): boolean {

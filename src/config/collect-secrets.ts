@@ -1,5 +1,4 @@
-import { isDeniedKey } from '../logging/redact.js';
-import { urlCredentials } from './check-url.js';
+import { credentialHeaderValues, urlCredentials } from '../logging/redact.js';
 import type { EnvSubstitution } from './expand-env.js';
 import type { RawConfig } from './schema.js';
 
@@ -16,10 +15,8 @@ export function collectSecrets(
 ): string[] {
   const found: unknown[] = [raw.api.auth_token, raw.tekton.secret];
   const headers: unknown = raw.tekton.headers;
-  for (const [name, value] of Object.entries(
-    typeof headers === 'object' && headers !== null ? headers : {},
-  )) {
-    if (isDeniedKey(name) || name.toLowerCase().includes('auth')) found.push(String(value));
+  if (typeof headers === 'object' && headers !== null) {
+    found.push(...credentialHeaderValues(headers as Record<string, unknown>));
   }
   found.push(...urlCredentials(raw.tekton.event_listener_url));
   for (const item of Array.isArray(raw.repositories) ? raw.repositories : []) {
@@ -39,11 +36,5 @@ export function collectSecrets(
   ];
 }
 
-/** Replaces every secret (4+ characters) in `text`, so problems and warnings never leak one. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
-  }
-  return out;
-}
+/** Problems and warnings never leak a secret: build-config.ts scrubs them with this. */
+export { redactSecrets as scrubSecrets } from '../logging/redact.js';

@@ -1,9 +1,6 @@
-import { isDeniedKey } from '../logging/redact.js';
-import { displayUrl } from './check-url.js';
-import { scrubSecrets } from './collect-secrets.js';
+import { isDeniedKey, REDACTED, redactSecrets, redactUrl } from '../logging/redact.js';
+import { SecretRegistry } from '../logging/secret-registry.js';
 import type { Config } from './config-types.js';
-
-export const REDACTED = '[REDACTED]';
 
 /**
  * A JSON-able view of a config for the start-up log line and the API: secret keys (tokens,
@@ -13,11 +10,11 @@ export const REDACTED = '[REDACTED]';
  */
 export function redactedConfig(config: Config): Record<string, unknown> {
   const { secrets, ...rest } = config;
-  return walk(rest, secrets) as Record<string, unknown>;
+  return walk(rest, new SecretRegistry(secrets)) as Record<string, unknown>;
 }
 
-function walk(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return displayUrl(scrubSecrets(value, secrets));
+function walk(value: unknown, secrets: SecretRegistry): unknown {
+  if (typeof value === 'string') return redactUrl(redactSecrets(value, secrets));
   if (Array.isArray(value)) return value.map((item) => walk(item, secrets));
   if (value === null || typeof value !== 'object' || value instanceof RegExp) return value;
   const out: Record<string, unknown> = {};

@@ -19,9 +19,17 @@ describe('parseResetTime', () => {
     expect(parseResetTime('30', now)).toEqual(new Date(now + 30_000));
   });
 
+  it('keeps an absolute reset that has already passed', () => {
+    expect(parseResetTime('Tue, 02 Jan 2024 03:00:00 GMT', now)).toEqual(
+      new Date(Date.UTC(2024, 0, 2, 3, 0, 0)),
+    );
+  });
+
   it('returns undefined for absent or unreadable values', () => {
     expect(parseResetTime(undefined, now)).toBeUndefined();
     expect(parseResetTime('soon', now)).toBeUndefined();
+    // Beyond what a Date can hold: toISOString() would throw in the API and the logs.
+    expect(parseResetTime('99999999999999999999', now)).toBeUndefined();
   });
 });
 
@@ -31,5 +39,15 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Tue, 02 Jan 2024 03:05:00 GMT', 0)).toEqual(
       new Date(Date.UTC(2024, 0, 2, 3, 5, 0)),
     );
+  });
+
+  it('reads a wait that is already over as now, and a huge one as a valid Date', () => {
+    const now = Date.UTC(2024, 0, 2, 3, 4, 5);
+    expect(parseRetryAfter('Tue, 02 Jan 2024 03:00:00 GMT', now)).toEqual(new Date(now));
+    expect(parseRetryAfter('-5', now)).toEqual(new Date(now));
+    expect(parseRetryAfter('99999999999999999999', now)?.toISOString()).toBe(
+      '+275760-09-13T00:00:00.000Z',
+    );
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
 });

@@ -39,4 +39,15 @@ describe('mapGitError', () => {
     expect(err.message).not.toContain('tok-0123456789');
     expect(err.message).not.toContain('u:pw');
   });
+
+  it('scrubs a secret broken over two lines of stderr, and its Basic-auth base64', () => {
+    const basic = Buffer.from('x-access-token:tok-0123456789').toString('base64');
+    const err = mapGitError(
+      exit(`fatal: token tok-01234\n    56789 refused, header ${basic}\n`),
+      context,
+    );
+    expect(err.message).toBe(
+      'git ls-remote for repository app failed: fatal: token [REDACTED] refused, header [REDACTED]',
+    );
+  });
 });

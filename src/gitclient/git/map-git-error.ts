@@ -1,4 +1,5 @@
 import { ReposentryError } from '../../errors/reposentry-error.js';
+import { redactCredentials } from '../../logging/redact.js';
 
 /** How a git run failed, as seen by the runner. */
 export type GitFailure =
@@ -47,14 +48,15 @@ export function mapGitError(failure: GitFailure, context: GitErrorContext): Repo
   });
 }
 
-/** The last meaningful stderr line (git's `fatal:`), secrets removed, at most 200 characters. */
+/**
+ * The last meaningful stderr line (git's `fatal:`), at most 200 characters. Secrets and URL
+ * credentials are removed from all of stderr first, so that one broken over two lines goes too.
+ */
 function summarize(stderr: string, secrets: readonly string[]): string {
-  const lines = stderr
+  const lines = redactCredentials(stderr, secrets)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '');
-  let line = lines.findLast((l) => /^(fatal|error|remote):/i.test(l)) ?? lines.at(-1) ?? '';
-  for (const secret of secrets)
-    if (secret.length >= 4) line = line.split(secret).join('[REDACTED]');
-  return line.replace(/:\/\/[^/\s@]+@/g, '://[REDACTED]@').slice(0, 200);
+  const line = lines.findLast((l) => /^(fatal|error|remote):/i.test(l)) ?? lines.at(-1) ?? '';
+  return line.slice(0, 200);
 }
