@@ -2,7 +2,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ReposentryError, errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { ApiContext } from './api-context.js';
-import { OPENAPI_DOCUMENT } from './openapi-document.js';
+import { API_ROUTES } from './contract/api-routes.js';
+import { expressPath } from './mount-route.js';
 import { mountDocsRoutes } from './routes/docs-routes.js';
 import { mountEventRoutes } from './routes/event-routes.js';
 import { mountEventStreamRoute, type EventStreamOptions } from './routes/event-stream-route.js';
@@ -16,14 +17,9 @@ import { sendError, statusOfCode } from './send-error.js';
 
 export const JSON_BODY_LIMIT = '16kb';
 
-/** `/api/v1/events/{id}` -> `/api/v1/events/:id` */
-export function expressPath(openapiPath: string): string {
-  return openapiPath.replace(/\{(\w+)\}/g, ':$1');
-}
-
 /**
  * The express app of the API: security headers, a small JSON body limit, the read guard of
- * api.auth_reads, the routes of OPENAPI_DOCUMENT, 405 for a known path with another method, 404
+ * api.auth_reads, the routes of API_ROUTES, 405 for a known path with another method, 404
  * JSON for anything else, and an error handler that turns error codes into statuses and never
  * shows a stack.
  */
@@ -42,15 +38,17 @@ export function createApiApp(ctx: ApiContext, log: Logger, stream: EventStreamOp
   );
   mountHealthRoutes(router, ctx);
   mountMetricsRoute(router, ctx);
-  mountDocsRoutes(router);
+  mountDocsRoutes(router, ctx);
   mountStatusRoutes(router, ctx);
   mountRepositoryRoutes(router, ctx);
   mountEventStreamRoute(router, ctx, stream);
   mountEventRoutes(router, ctx);
   app.use(router);
 
-  for (const [path, operations] of Object.entries(OPENAPI_DOCUMENT.paths)) {
-    const allowed = Object.keys(operations).map((m) => m.toUpperCase());
+  for (const path of new Set(API_ROUTES.map((route) => route.path))) {
+    const allowed = API_ROUTES.filter((route) => route.path === path).map((route) =>
+      route.method.toUpperCase(),
+    );
     if (allowed.includes('GET')) allowed.push('HEAD');
     app.all(expressPath(path), function methodNotAllowed(req: Request, res: Response) {
       res.set('Allow', allowed.join(', '));

@@ -1,6 +1,7 @@
 /**
  * A running daemon (real storage, scheduler, git client, worker and API on port 0) watching one
- * bare repository and delivering to a receiver, for the API tests.
+ * bare repository and delivering to a receiver, for the API tests. Every answer fetched through
+ * `call` (and `json`) is checked against the OpenAPI document (check-response.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import {
 } from '../helpers/git-repo-factory.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { checkResponse } from './check-response.js';
 
 export const API_TOKEN = 'api-token-for-tests-5c1e9a';
 export const HOOK_SECRET = 'hook-secret-for-tests-77ab';
@@ -21,7 +23,10 @@ export interface ApiFixture {
   readonly repo: BareRepo;
   readonly receiver: WebhookReceiver;
   readonly base: string;
-  /** fetch relative to the API, optionally with the bearer token. */
+  /**
+   * fetch relative to the API, optionally with the bearer token. Rejects when the answer does not
+   * match the OpenAPI document (status, content type, JSON body), naming the route.
+   */
   call(pathAndQuery: string, init?: RequestInit & { token?: string }): Promise<Response>;
   json<T = Record<string, unknown>>(pathAndQuery: string): Promise<T>;
   /** Polls `app` now and waits until the poll is recorded. */
@@ -67,11 +72,14 @@ export async function startApiFixture(
     { streamKeepAliveMs: options.keepAliveMs ?? 15_000 },
   );
   const base = daemon.baseUrl;
-  const call = (pathAndQuery: string, init: RequestInit & { token?: string } = {}) => {
+  const call = async (pathAndQuery: string, init: RequestInit & { token?: string } = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
-    return fetch(`${base}${pathAndQuery}`, { ...rest, headers });
+    const url = `${base}${pathAndQuery}`;
+    const response = await fetch(url, { ...rest, headers });
+    await checkResponse(rest.method ?? 'GET', url, response);
+    return response;
   };
   const pollNow = async (): Promise<void> => {
     const d = daemon.daemon;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './api-fixture.js';
+import { checkStreamMessage } from './check-response.js';
 
 interface SseMessage {
   id?: string;
@@ -8,7 +9,10 @@ interface SseMessage {
   comment?: string;
 }
 
-/** Reads an SSE response message by message. */
+/**
+ * Reads an SSE response message by message; the data of every `change` and `delivery` message is
+ * checked against the schema the OpenAPI document names for it.
+ */
 function sseReader(response: Response): {
   next(predicate: (m: SseMessage) => boolean, timeoutMs?: number): Promise<SseMessage>;
   close(): void;
@@ -28,6 +32,7 @@ function sseReader(response: Response): {
         const match = /^(id|event|data): ?(.*)$/.exec(line);
         if (match?.[1] !== undefined) message[match[1] as 'id' | 'event' | 'data'] = match[2] ?? '';
       }
+      if (message.event !== undefined) checkStreamMessage(message.event, JSON.parse(message.data!));
       queue.push(message);
     }
   };
@@ -127,13 +132,15 @@ describe('API event stream', () => {
 
   it('ends open streams when the daemon stops', async () => {
     const response = await api.call('/api/v1/events/stream');
-    const reader = response.body!.getReader();
-    await reader.read();
-    const stopped = api.daemon.stop();
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
+    const stream = sseReader(response);
+    try {
+      await stream.next((m) => m.comment === 'keep-alive');
+      const stopped = api.daemon.stop();
+      // Ended by the server, not by the reader's deadline ('no matching SSE message').
+      await expect(stream.next(() => false, 5_000)).rejects.toThrow('stream ended');
+      await expect(stopped).resolves.toBeUndefined();
+    } finally {
+      stream.close();
     }
-    await stopped;
   });
 });

@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expressPath } from '../../src/api/create-api-app.js';
+import { expressPath } from '../../src/api/mount-route.js';
 import { OPENAPI_DOCUMENT } from '../../src/api/openapi-document.js';
 import { VERSION } from '../../src/version.js';
 import { startApiFixture, type ApiFixture } from './api-fixture.js';

@@ -5,6 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFromObject } from '../../src/config/load-config.js';
 import { createDaemon } from '../../src/daemon/create-daemon.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
+import { checkResponse } from './check-response.js';
+
+/** fetch, with the answer checked against the OpenAPI document. */
+async function get(url: string): Promise<Response> {
+  const response = await fetch(url);
+  await checkResponse('GET', url, response);
+  return response;
+}
 
 describe('API readiness', () => {
   it('answers /healthz but 503 on /readyz until every component runs, then 200', async () => {
@@ -25,8 +33,8 @@ describe('API readiness', () => {
     await daemon.api.start();
     const base = `http://127.0.0.1:${daemon.api.address()?.port ?? 0}`;
     try {
-      expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      const notReady = await fetch(`${base}/readyz`);
+      expect((await get(`${base}/healthz`)).status).toBe(200);
+      const notReady = await get(`${base}/readyz`);
       expect(notReady.status).toBe(503);
       expect(await notReady.json()).toEqual({
         error: 'not-ready',
@@ -41,7 +49,7 @@ describe('API readiness', () => {
     await running.runtime.start();
     try {
       const url = `http://127.0.0.1:${running.api.address()?.port ?? 0}/readyz`;
-      expect((await fetch(url)).status).toBe(200);
+      expect((await get(url)).status).toBe(200);
     } finally {
       await running.runtime.stop(5_000);
       await rm(dir, { recursive: true, force: true });

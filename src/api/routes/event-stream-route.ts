@@ -1,10 +1,10 @@
 import type { Router } from 'express';
-import { ReposentryError } from '../../errors/reposentry-error.js';
-import type { DeliveryChange, FeedMessage } from '../../daemon/event-feed.js';
+import type { FeedMessage } from '../../daemon/event-feed.js';
 import type { ApiContext } from '../api-context.js';
-import { QueryReader } from '../query-params.js';
+import { EVENT_STREAM_ROUTE } from '../contract/event-contracts.js';
+import { mountRoute } from '../mount-route.js';
+import { deliveryChangeView } from '../views/delivery-view.js';
 import { eventView } from '../views/event-view.js';
-import { urlWithoutCredentials } from '../views/url-without-credentials.js';
 
 export interface EventStreamOptions {
   /** A comment line is sent this often so proxies keep the connection open. */
@@ -27,9 +27,8 @@ export function mountEventStreamRoute(
   ctx: ApiContext,
   options: EventStreamOptions,
 ): void {
-  router.get('/api/v1/events/stream', (req, res) => {
-    new QueryReader(req.query, []);
-    let lastSeq = resumePoint(req.get('last-event-id')) ?? ctx.storage.events.latestSeq();
+  mountRoute(router, ctx, EVENT_STREAM_ROUTE, ({ headers }, _req, res) => {
+    let lastSeq = headers['Last-Event-ID'] ?? ctx.storage.events.latestSeq();
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -79,26 +78,4 @@ export function mountEventStreamRoute(
       end();
     }
   });
-}
-
-function resumePoint(header: string | undefined): number | undefined {
-  if (header === undefined || header === '') return undefined;
-  if (!/^\d{1,15}$/.test(header))
-    throw new ReposentryError('bad-request', 'Last-Event-ID: must be an event seq (an integer)');
-  return Number(header);
-}
-
-function deliveryChangeView(change: DeliveryChange): Record<string, unknown> {
-  return {
-    deliveryId: change.deliveryId,
-    eventId: change.eventId,
-    repository: change.repository,
-    targetUrl: urlWithoutCredentials(change.targetUrl),
-    status: change.status,
-    attempt: change.attempt ?? null,
-    statusCode: change.statusCode ?? null,
-    latencyMs: change.latencyMs ?? null,
-    error: change.error ?? null,
-    at: change.at.toISOString(),
-  };
 }

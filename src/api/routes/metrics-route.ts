@@ -1,9 +1,11 @@
 import type { Router } from 'express';
 import type { ApiContext } from '../api-context.js';
+import { METRICS_ROUTE } from '../contract/health-contracts.js';
+import { mountRoute } from '../mount-route.js';
 
 /** /metrics: Prometheus text exposition. */
 export function mountMetricsRoute(router: Router, ctx: ApiContext): void {
-  router.get('/metrics', async (_req, res) => {
+  mountRoute(router, ctx, METRICS_ROUTE, async (_input, _req, res) => {
     const { contentType, body } = await ctx.renderMetrics();
     res.set('Content-Type', contentType).send(body);
   });

@@ -1,11 +1,15 @@
 import type { Router } from 'express';
 import { VERSION } from '../../version.js';
 import type { ApiContext } from '../api-context.js';
+import { STATUS_ROUTE } from '../contract/health-contracts.js';
+import { mountRoute } from '../mount-route.js';
+import type { Status } from '../schemas/status-schemas.js';
+import { healthView } from '../views/health-view.js';
 import { rateLimitView } from '../views/repository-view.js';
 
 /** /api/v1/status: the one page an operator looks at first. */
 export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
-  router.get('/api/v1/status', (_req, res) => {
+  mountRoute(router, ctx, STATUS_ROUTE, (_input, _req, res) => {
     const config = ctx.config();
     const now = Date.now();
     const polls = ctx.storage.pollStates.list();
@@ -22,7 +26,7 @@ export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
       startedAt: ctx.startedAt.toISOString(),
       uptimeSeconds: Math.floor((now - ctx.startedAt.getTime()) / 1000),
       ready: ctx.isReady(),
-      health: ctx.health(),
+      health: healthView(ctx.health()),
       repositories: {
         configured: config.repositories.length,
         failing: current.filter((p) => p.lastErrorCode !== null).length,
@@ -39,10 +43,10 @@ export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
         generation: reload?.generation ?? 1,
         lastReloadAt: reload?.lastReloadAt?.toISOString() ?? null,
         lastReloadError: reload?.lastError
-          ? { at: reload.lastError.at.toISOString(), problems: reload.lastError.problems }
+          ? { at: reload.lastError.at.toISOString(), problems: [...reload.lastError.problems] }
           : null,
       },
       rateLimits: ctx.rateLimits().map(rateLimitView),
-    });
+    } satisfies Status);
   });
 }

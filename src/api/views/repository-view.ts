@@ -3,6 +3,8 @@ import type { RateLimitSnapshot } from '../../gitclient/index.js';
 import type { ScheduleEntry } from '../../poller/scheduler.js';
 import type { PollStateRecord } from '../../storage/poll-state-store.js';
 import type { RefStateRecord } from '../../storage/ref-state-store.js';
+import type { RateLimit } from '../schemas/status-schemas.js';
+import type { Ref, RepositorySummary } from '../schemas/repository-schemas.js';
 import { urlWithoutCredentials } from './url-without-credentials.js';
 
 export interface RepositoryFacts {
@@ -16,7 +18,7 @@ export interface RepositoryFacts {
 const iso = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
 
-export function rateLimitView(snapshot: RateLimitSnapshot): Record<string, unknown> {
+export function rateLimitView(snapshot: RateLimitSnapshot): RateLimit {
   return {
     provider: snapshot.provider,
     host: snapshot.host,
@@ -29,7 +31,7 @@ export function rateLimitView(snapshot: RateLimitSnapshot): Record<string, unkno
 }
 
 /** A configured repository with what the poller knows of it (no token, no URL credentials). */
-export function repositoryView(facts: RepositoryFacts): Record<string, unknown> {
+export function repositoryView(facts: RepositoryFacts): RepositorySummary {
   const { repo, poll, schedule } = facts;
   const failing = poll?.lastErrorCode !== null && poll?.lastErrorCode !== undefined;
   return {
@@ -57,7 +59,7 @@ export function repositoryView(facts: RepositoryFacts): Record<string, unknown> 
   };
 }
 
-export function refView(record: RefStateRecord): Record<string, unknown> {
+export function refView(record: RefStateRecord): Ref {
   return {
     ref: record.ref,
     sha: record.sha,

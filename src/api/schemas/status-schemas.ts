@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { DeliveryCountsSchema } from './delivery-schemas.js';
+import { HealthSchema } from './health-schemas.js';
+import { timestamp } from './field-schemas.js';
+
+/** The fields of a RateLimit, for a nullable copy (see repository-schemas.ts). */
+export const RATE_LIMIT_SHAPE = {
+  provider: z.enum(['github', 'gitlab']),
+  host: z.string().meta({ description: 'API host.' }),
+  account: z.string().meta({
+    description: 'Which token: `sha256:<8 hex>` of its hash, or `anonymous`. Never the token.',
+  }),
+  limit: z.number().int(),
+  remaining: z.number().int(),
+  resetAt: timestamp('When the quota resets.'),
+  waitingUntil: timestamp('Present while polls wait for the reset.').optional(),
+};
+
+export const RateLimitSchema = z.strictObject(RATE_LIMIT_SHAPE).meta({
+  id: 'RateLimit',
+  description: 'The API quota of one token at one host, as last reported by the host.',
+});
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
+export const StatusSchema = z
+  .strictObject({
+    name: z.string().meta({ description: 'app.name' }),
+    version: z.string(),
+    startedAt: timestamp('When this process started.'),
+    uptimeSeconds: z.number().int(),
+    ready: z.boolean(),
+    health: HealthSchema,
+    repositories: z.strictObject({
+      configured: z.number().int(),
+      failing: z.number().int().meta({ description: 'Repositories whose last poll failed.' }),
+      usingFallback: z
+        .number()
+        .int()
+        .meta({ description: 'Forge repositories last polled through git ls-remote.' }),
+    }),
+    events: z.strictObject({ total: z.number().int() }),
+    deliveries: z.strictObject({
+      byStatus: DeliveryCountsSchema,
+      oldestPendingAgeSeconds: z
+        .number()
+        .nullable()
+        .meta({ description: 'Age of the oldest pending delivery; null when none is pending.' }),
+    }),
+    config: z.strictObject({
+      file: z
+        .string()
+        .nullable()
+        .meta({ description: 'The config file, or null for an embedded config (demo).' }),
+      generation: z
+        .number()
+        .int()
+        .meta({ description: '1 for the start-up config, +1 per applied reload.' }),
+      lastReloadAt: timestamp('Last applied reload.').nullable(),
+      lastReloadError: z
+        .strictObject({
+          at: timestamp('When the rejected reload happened.'),
+          problems: z.array(z.string()),
+        })
+        .nullable()
+        .meta({ description: 'The last rejected reload; null when none was rejected.' }),
+    }),
+    rateLimits: z.array(RateLimitSchema),
+  })
+  .meta({ id: 'Status' });
+export type Status = z.infer<typeof StatusSchema>;
