@@ -1,13 +1,13 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
+import { buildDelivery } from '../daemon/build-delivery.js';
+import { buildPoller, type Poller } from '../daemon/build-poller.js';
 import { shortRefName } from '../events/change-event.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
-import { ReadThroughHttpCache, createGitClients } from '../gitclient/index.js';
 import type { Logger } from '../logging/create-logger.js';
-import { pollRepository, type PollReport } from '../poller/poll-repository.js';
+import type { PollReport } from '../poller/poll-repository.js';
 import { timeoutSignal } from '../runtime/timeout-signal.js';
 import { Storage } from '../storage/storage.js';
-import { DeliveryWorker, type DeliveryAttemptReport } from '../trigger/delivery-worker.js';
-import { VERSION } from '../version.js';
+import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import {
   EXIT_BAD_CONFIG,
   EXIT_FAILURE,
@@ -80,7 +80,20 @@ export const pollCommand: CliCommand = {
           )
           .map((repo) => repo.name),
       );
-      const reports = await pollAll(repositories, config, storage, log, trigger);
+      // The daemon's wiring; a dry run's HTTP cache keeps new ETags in memory.
+      const poller = buildPoller({
+        config: () => config,
+        storage,
+        record: trigger,
+        gitEnv: io.env,
+        log: { poller: log, gitclient: log },
+      });
+      let reports: PollReport[];
+      try {
+        reports = await pollAll(repositories, config, poller);
+      } finally {
+        poller.close();
+      }
       const attempts = trigger ? await deliverDue(config, storage, log) : [];
       if (args.values.json === true) {
         const json = {
@@ -105,16 +118,8 @@ export const pollCommand: CliCommand = {
 async function pollAll(
   repositories: readonly RepositoryConfig[],
   config: Config,
-  storage: Storage,
-  log: Logger,
-  record: boolean,
+  poller: Poller,
 ): Promise<PollReport[]> {
-  const clients = createGitClients({
-    config,
-    log,
-    httpCache: record ? storage.httpCache : new ReadThroughHttpCache(storage.httpCache),
-    userAgent: `RepoSentry/${VERSION}`,
-  });
   const reports: PollReport[] = new Array<PollReport>(repositories.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -122,13 +127,7 @@ async function pollAll(
       const index = next++;
       const repo = repositories[index] as RepositoryConfig;
       const deadline = timeoutSignal(config.polling.timeoutMs);
-      const { report } = await pollRepository(repo, deadline.signal, {
-        storage,
-        gitClient: () => clients,
-        config: () => config,
-        log,
-        record,
-      });
+      const { report } = await poller.pollOne(repo, deadline.signal);
       deadline.dispose();
       reports[index] = report;
     }
@@ -148,23 +147,25 @@ async function deliverDue(
   log: Logger,
 ): Promise<DeliveryAttemptReport[]> {
   const attempts: DeliveryAttemptReport[] = [];
-  const worker = new DeliveryWorker({
+  const { worker, component } = buildDelivery({
     config,
     storage,
     log,
-    version: VERSION,
     onAttempt: (report) => attempts.push(report),
   });
-  await worker.start();
-  worker.wake();
-  const startedAt = Date.now();
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_CHECK_MS));
-    const due = storage.deliveries.nextDueAt();
-    const nothingDue = due === undefined || due > startedAt;
-    if (nothingDue && storage.deliveries.countByStatus().in_flight === 0) break;
+  await component.start();
+  try {
+    worker.wake();
+    const startedAt = Date.now();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_CHECK_MS));
+      const due = storage.deliveries.nextDueAt();
+      const nothingDue = due === undefined || due > startedAt;
+      if (nothingDue && storage.deliveries.countByStatus().in_flight === 0) break;
+    }
+  } finally {
+    await component.stop(AbortSignal.timeout(config.tekton.timeoutMs));
   }
-  await worker.stop(AbortSignal.timeout(config.tekton.timeoutMs));
   return attempts;
 }
 

@@ -1,8 +1,8 @@
 import { EVENT_TYPES, type EventType } from '../events/change-event.js';
+import { RequestOpener } from '../http/open-request.js';
 import { buildPayload } from '../trigger/payloads/build-payload.js';
 import { sampleChangeEvent } from '../trigger/payloads/sample-change-event.js';
-import { sendDelivery } from '../trigger/send-delivery.js';
-import { signDelivery } from '../trigger/sign-delivery.js';
+import { sendSignedPayload } from '../trigger/send-signed-payload.js';
 import { VERSION } from '../version.js';
 import {
   EXIT_BAD_CONFIG,
@@ -55,16 +55,17 @@ export const testWebhookCommand: CliCommand = {
       version: VERSION,
       extraHeaders: tekton.headers,
     });
-    const outcome = await sendDelivery({
+    // The connections of this one delivery, closed once it is answered.
+    const opener = new RequestOpener();
+    const outcome = await sendSignedPayload({
       url: repo.eventListenerUrl,
-      body: payload.body,
-      headers: {
-        ...payload.headers,
-        ...signDelivery(repo.payloadFormat, payload.body, tekton.secret, 1),
-      },
-      timeoutMs: tekton.timeoutMs,
+      format: repo.payloadFormat,
+      payload,
+      attempt: 1,
+      tekton,
+      opener,
       readBody: true,
-    });
+    }).finally(() => opener.close());
     if (args.values.json === true) {
       const json = {
         repository: repo.name,

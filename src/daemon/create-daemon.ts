@@ -4,18 +4,21 @@ import { ConfigWatcher } from '../config/config-watcher.js';
 import type { Logger } from '../logging/create-logger.js';
 import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
-import { pollRepository, type PollReport } from '../poller/poll-repository.js';
+import type { PollReport } from '../poller/poll-repository.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { NextPollWriter } from './next-poll-writer.js';
 import type { Component } from '../runtime/component.js';
 import { RuntimeManager } from '../runtime/runtime-manager.js';
 import { RetentionPruner } from '../storage/retention-pruner.js';
 import { Storage } from '../storage/storage.js';
-import { DeliveryWorker, type DeliveryAttemptReport } from '../trigger/delivery-worker.js';
-import { VERSION } from '../version.js';
+import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
+import type { DeliveryWorker } from '../trigger/delivery-worker.js';
 import type { DeliverySummary } from '../storage/delivery-record.js';
+import { buildDelivery } from './build-delivery.js';
+import { buildPoller } from './build-poller.js';
+import { deliveryChangeMessage } from './delivery-change-message.js';
 import { EventFeed } from './event-feed.js';
-import { GitClientHolder } from './git-client-holder.js';
+import { releaseAfterStop } from './release-after-stop.js';
 import { WatchedRepositories } from './watched-repositories.js';
 
 export interface DaemonOptions {
@@ -55,9 +58,9 @@ export interface Daemon {
 
 /**
  * The composition root of the daemon: storage -> API -> retention -> trigger -> scheduler ->
- * config watcher, started in that order and stopped in reverse, so polling stops first,
- * deliveries in flight finish next, the API answers (/readyz 503) until just before the database
- * closes last.
+ * config watcher, started in that order and stopped in reverse, so polling stops first (then the
+ * GitHub API connections close), deliveries in flight finish next (then the delivery connections
+ * close), the API answers (/readyz 503) until just before the database closes last.
  */
 export function createDaemon(options: DaemonOptions): Daemon {
   const { log } = options;
@@ -73,12 +76,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     retentionMs: config.storage.retentionMs,
     log: log.child({ component: 'retention' }),
   });
-  let gitClients: GitClientHolder | undefined;
   const feed = new EventFeed();
   const metrics = new DaemonMetrics({
     deliveryCounts: () => storage.deliveries.countByStatus(),
     oldestPendingAgeMs: () => storage.deliveries.oldestPendingAge(Date.now()),
-    rateLimits: () => gitClients?.current.rateLimits() ?? [],
+    rateLimits: () => poller.gitClients.current.rateLimits(),
   });
   const onPoll = (report: PollReport): void => {
     // A poll cut short by shutdown, or whose repository left the config meanwhile, is neither a
@@ -89,63 +91,41 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (report.newEvents.length > 0) feed.publish({ kind: 'events-recorded' });
     options.onPoll?.(report);
   };
-  const worker = new DeliveryWorker({
+  const delivery = buildDelivery({
     config,
     storage,
     log: log.child({ component: 'trigger' }),
-    version: VERSION,
     onAttempt: (report) => {
       metrics.observeDeliveryAttempt(report);
-      const { outcome } = report;
-      feed.publish({
-        kind: 'delivery',
-        change: {
-          deliveryId: report.deliveryId,
-          eventId: report.eventId,
-          repository: report.repository,
-          targetUrl: report.targetUrl,
-          status: report.status,
-          attempt: report.attempt,
-          latencyMs: outcome.latencyMs,
-          ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
-          ...(outcome.error === undefined ? {} : { error: outcome.error }),
-          at: new Date(),
-        },
-      });
+      feed.publish(deliveryChangeMessage(report));
       options.onDeliveryAttempt?.(report);
     },
   });
+  const { worker } = delivery;
   const pollerLog = log.child({ component: 'poller' });
+  const poller = buildPoller({
+    config: () => config,
+    storage,
+    record: true,
+    gitEnv: options.env,
+    log: { poller: pollerLog, gitclient: log.child({ component: 'gitclient' }) },
+    onRecorded: () => worker.wake(),
+    onReport: onPoll,
+  });
   const nextPolls = new NextPollWriter(storage, pollerLog);
   const scheduler = new Scheduler({
     config,
     log: pollerLog,
     onScheduled: (repository, nextPollAt) => nextPolls.set(repository, nextPollAt.getTime()),
     storedNextPollAt: (repository) => storage.pollStates.nextPollAt(repository),
-    pollOne: async (repo, signal) => {
-      gitClients ??= new GitClientHolder(config, {
-        log: log.child({ component: 'gitclient' }),
-        httpCache: storage.httpCache,
-        gitEnv: options.env,
-      });
-      const holder = gitClients;
-      const { outcome } = await pollRepository(repo, signal, {
-        storage,
-        gitClient: () => holder.current,
-        config: () => config,
-        log: pollerLog,
-        onRecorded: () => worker.wake(),
-        onReport: onPoll,
-      });
-      return outcome;
-    },
+    pollOne: async (repo, signal) => (await poller.pollOne(repo, signal)).outcome,
   });
 
   const applyConfig = async (next: Config): Promise<void> => {
     warnAboutRestartOnlyChanges(config, next, log);
     config = next;
     log.level = next.app.logLevel;
-    gitClients?.applyConfig(next);
+    poller.applyConfig(next);
     await runtime.applyConfig(next);
     log.info('Configuration applied', { repositories: next.repositories.length });
   };
@@ -167,19 +147,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const redeliver = (eventId: string): DeliverySummary[] => {
     const deliveries = storage.deliveries.redeliver(eventId);
     worker.wake();
-    for (const d of deliveries) {
-      feed.publish({
-        kind: 'delivery',
-        change: {
-          deliveryId: d.id,
-          eventId: d.eventId,
-          repository: d.repository,
-          targetUrl: d.targetUrl,
-          status: d.status,
-          at: new Date(),
-        },
-      });
-    }
+    for (const d of deliveries) feed.publish(deliveryChangeMessage(d));
     return deliveries;
   };
 
@@ -199,8 +167,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       schedule: (name) => scheduler.entry(name),
       pollNow: (name) => scheduler.pollNow(name),
       redeliver,
-      rateLimits: () => gitClients?.current.rateLimits() ?? [],
-      rateLimitFor: (repo) => gitClients?.current.rateLimitFor(repo),
+      rateLimits: () => poller.gitClients.current.rateLimits(),
+      rateLimitFor: (repo) => poller.gitClients.current.rateLimitFor(repo),
       reloadState: () => watcher?.reloadState(),
       renderMetrics: () => metrics.render(),
     },
@@ -211,7 +179,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
     config,
     log: log.child({ component: 'repositories' }),
   });
-  const components: Component[] = [storage, watched, api, pruner, worker, scheduler];
+  const components: Component[] = [
+    storage,
+    watched,
+    api,
+    pruner,
+    delivery.component,
+    releaseAfterStop(scheduler, () => poller.close()),
+  ];
   if (watcher) components.push(watcher);
   const runtime = new RuntimeManager(components, log.child({ component: 'runtime' }));
 

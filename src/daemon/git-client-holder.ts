@@ -5,6 +5,7 @@ import {
   type GitClientSet,
   type HttpCache,
 } from '../gitclient/index.js';
+import type { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
 import { VERSION } from '../version.js';
 
@@ -21,7 +22,13 @@ export class GitClientHolder {
 
   constructor(
     config: Config,
-    private readonly deps: { log: Logger; httpCache: HttpCache; gitEnv?: NodeJS.ProcessEnv },
+    private readonly deps: {
+      log: Logger;
+      httpCache: HttpCache;
+      gitEnv?: NodeJS.ProcessEnv;
+      /** Kept across rebuilds, closed by whoever created it. */
+      githubOpener?: RequestOpener;
+    },
   ) {
     this.gitVersion = new GitVersionProbe({
       log: deps.log,
@@ -50,6 +57,7 @@ export class GitClientHolder {
       gitVersion: this.gitVersion,
       userAgent: `RepoSentry/${VERSION}`,
       ...(this.deps.gitEnv ? { gitEnv: this.deps.gitEnv } : {}),
+      ...(this.deps.githubOpener ? { githubOpener: this.deps.githubOpener } : {}),
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Config, Provider, RepositoryConfig } from '../config/config-types.js';
+import type { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { GitClient, ListRefsOptions, RateLimitSnapshot, RefListing } from './git-client.js';
 import type { GitVersionProbe } from './git/git-version-probe.js';
@@ -10,6 +11,7 @@ import { GitlabClient } from './gitlab/gitlab-client.js';
 import { resolveGitlabLocation } from './gitlab/gitlab-location.js';
 import type { HttpCache } from './http-cache.js';
 import { listRefsWithFallback } from './list-refs-with-fallback.js';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 import { PollBudget } from './poll-budget.js';
 import type { ProviderClient } from './provider-client.js';
 
@@ -26,6 +28,11 @@ export interface GitClientDeps {
   readonly gitEnv?: NodeJS.ProcessEnv;
   /** One per process, so git's version is asked once; else one per client set. */
   readonly gitVersion?: GitVersionProbe;
+  /**
+   * The connections GitHub API requests go out on, shared by every client set built from it and
+   * closed by the composition root at stop; else each GitHub client opens its own pool.
+   */
+  readonly githubOpener?: RequestOpener;
   readonly now?: () => number;
 }
 
@@ -51,6 +58,7 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
       retryBackoffMs: deps.config.polling.retryBackoffMs,
       userAgent: deps.userAgent ?? 'RepoSentry',
       ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.githubOpener ? { fetch: createNodeHttpFetch({ opener: deps.githubOpener }) } : {}),
     }),
   gitlab: (deps) =>
     new GitlabClient({

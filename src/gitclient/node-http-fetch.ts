@@ -1,5 +1,5 @@
 import { brotliDecompressSync, unzipSync } from 'node:zlib';
-import { keepAliveAgents, openRequest, type KeepAliveAgents } from '../http/open-request.js';
+import { RequestOpener } from '../http/open-request.js';
 
 /** What Octokit and the metering wrapper read of a response; a fetch `Response` is one. */
 export interface FetchResponse {
@@ -17,6 +17,11 @@ export interface FetchResponse {
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<FetchResponse>;
 
 export interface NodeHttpFetchOptions {
+  /**
+   * The connections to send on, owned (and closed at stop) by the composition root; without
+   * one, the fetch opens its own pool, whose idle sockets close after `idleSocketMs`.
+   */
+  readonly opener?: RequestOpener;
   /** Idle keep-alive sockets are closed after this long (default 5 s, as Node's global agent). */
   readonly idleSocketMs?: number;
 }
@@ -33,7 +38,7 @@ interface Exchange {
 }
 
 /**
- * A `fetch` over node:http and node:https with keep-alive agents (see openRequest), for the
+ * A `fetch` over node:http and node:https with keep-alive agents (see RequestOpener), for the
  * GitHub client's conditional GETs. At 10,000 repositories Node 20's built-in fetch grew the old
  * generation by tens of megabytes per poll cycle.
  *
@@ -43,7 +48,11 @@ interface Exchange {
  * on a kept-alive socket the server had just closed is sent once more on a fresh one.
  */
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLike {
-  const agents = keepAliveAgents(options.idleSocketMs);
+  const opener =
+    options.opener ??
+    new RequestOpener(
+      options.idleSocketMs === undefined ? {} : { idleSocketMs: options.idleSocketMs },
+    );
 
   return async (input, init = {}) => {
     let method = (init.method ?? 'GET').toUpperCase();
@@ -56,7 +65,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
     if (!('accept-encoding' in headers)) headers['accept-encoding'] = 'gzip, deflate, br';
     let url = new URL(input);
     for (let hop = 0; ; hop += 1) {
-      const exchange = await send(url, method, headers, body, agents, signal);
+      const exchange = await send(url, method, headers, body, opener, signal);
       const location = headerValue(exchange.headers, 'location');
       if (REDIRECTS.has(exchange.status) && location !== undefined && init.redirect !== 'manual') {
         if (init.redirect === 'error' || hop >= MAX_REDIRECTS) {
@@ -87,10 +96,10 @@ async function send(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
-  agents: KeepAliveAgents,
+  opener: RequestOpener,
   signal: AbortSignal | undefined,
 ): Promise<Exchange> {
-  const response = await openRequest(url, { method, headers, body, agents, signal });
+  const response = await opener.open(url, { method, headers, body, signal });
   return new Promise<Exchange>((resolve, reject) => {
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,34 +1,23 @@
 import type { Config } from '../config/config-types.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
+import type { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
 import type { Reconfigurable } from '../runtime/runtime-manager.js';
 import type { ClaimedDelivery } from '../storage/delivery-record.js';
 import type { Storage } from '../storage/storage.js';
-import type { DeliveryStatus } from '../storage/storage-types.js';
-import { buildPayload } from './payloads/build-payload.js';
-import { retryDelayMs } from './retry-delay.js';
-import { sendDelivery, type DeliveryOutcome } from './send-delivery.js';
-import { signDelivery } from './sign-delivery.js';
+import { deliverOnce } from './deliver-once.js';
+import type { DeliveryAttemptReport } from './delivery-attempt-report.js';
 
-/** One finished attempt, for metrics and the live event stream. */
-export interface DeliveryAttemptReport {
-  readonly deliveryId: number;
-  readonly eventId: string;
-  readonly repository: string;
-  readonly targetUrl: string;
-  readonly attempt: number;
-  readonly status: Exclude<DeliveryStatus, 'in_flight'>;
-  readonly outcome: DeliveryOutcome;
-  /** Detection to this attempt's response. */
-  readonly sinceDetectedMs: number;
-}
+export type { DeliveryAttemptReport } from './delivery-attempt-report.js';
 
 export interface DeliveryWorkerOptions {
   readonly config: Config;
   readonly storage: Pick<Storage, 'deliveries'>;
   readonly log: Logger;
   readonly version: string;
+  /** The connections deliveries go out on; whoever created it closes it after `stop`. */
+  readonly opener: RequestOpener;
   /** Deliveries in flight at once, all targets together. */
   readonly concurrency?: number;
   /** Deliveries in flight at once to one EventListener URL. */
@@ -40,11 +29,12 @@ export interface DeliveryWorkerOptions {
 }
 
 /**
- * Drains the outbox: claims due deliveries (oldest first, one per ref lane at a time), builds
- * and stores the payload at the first attempt so every later attempt sends the same bytes,
- * signs it, POSTs it, records the attempt, then marks it delivered, schedules a retry with
- * backoff (Retry-After honoured), or marks it failed (a 4xx other than 408/429, or
- * `tekton.retry_attempts` retries spent). Woken at once by `wake()`, else by its own timer.
+ * Drains the outbox: claims due deliveries (oldest first, one per ref lane at a time, at most
+ * `concurrency` in flight and `perTargetConcurrency` per EventListener) and gives each one attempt
+ * (deliverOnce: build, sign, send, record, then delivered / retry later / failed as decideRetry
+ * says). Woken at once by `wake()`, else by its own timer. A delivery whose outcome cannot be
+ * written is queued again when the database answers; `stop` waits for the attempts in flight
+ * (aborting them at the deadline) and queues again what was claimed but not started.
  */
 export class DeliveryWorker implements Component, Reconfigurable {
   readonly name = 'trigger';
@@ -223,71 +213,18 @@ export class DeliveryWorker implements Component, Reconfigurable {
     }
   }
 
-  private async deliver({ delivery, event }: ClaimedDelivery): Promise<void> {
-    const store = this.options.storage.deliveries;
-    const { tekton } = this.config;
+  private async deliver(claimed: ClaimedDelivery): Promise<void> {
+    const { delivery, event } = claimed;
     try {
-      const payload =
-        delivery.payload ??
-        (() => {
-          const built = buildPayload(delivery.format, event, {
-            version: this.options.version,
-            extraHeaders: tekton.headers,
-          });
-          return store.savePayload(delivery.id, built.body, built.headers);
-        })();
-      const attempt = delivery.attempts + 1;
-      const startedAt = Date.now();
-      const outcome = await sendDelivery({
-        url: delivery.targetUrl,
-        body: payload.body,
-        headers: {
-          ...payload.headers,
-          ...signDelivery(delivery.format, payload.body, tekton.secret, attempt),
-        },
-        timeoutMs: tekton.timeoutMs,
+      const report = await deliverOnce(claimed, {
+        store: this.options.storage.deliveries,
+        tekton: this.config.tekton,
+        version: this.options.version,
+        opener: this.options.opener,
         signal: this.abort.signal,
+        random: this.options.random ?? Math.random,
       });
-      store.recordAttempt(delivery.id, {
-        attempt,
-        startedAt,
-        statusCode: outcome.statusCode,
-        latencyMs: outcome.latencyMs,
-        error: outcome.error,
-      });
-      const status = this.settle(delivery.id, delivery.roundAttempts + 1, outcome);
-      const fields = {
-        eventId: event.id,
-        repo: event.repository.name,
-        ref: event.ref,
-        target: delivery.targetUrl,
-        attempt,
-        statusCode: outcome.statusCode,
-        latencyMs: outcome.latencyMs,
-      };
-      if (status === 'delivered') {
-        this.delivered += 1;
-        this.lastError = undefined;
-        this.options.log.info('Delivered', fields);
-      } else {
-        this.lastError = { code: outcome.code, message: outcome.error ?? 'unknown' };
-        if (status === 'failed') this.failed += 1;
-        const message =
-          status === 'failed'
-            ? 'Delivery failed, giving up'
-            : 'Delivery attempt failed, will retry';
-        this.options.log.warn(message, { ...fields, code: outcome.code, error: outcome.error });
-      }
-      this.options.onAttempt?.({
-        deliveryId: delivery.id,
-        eventId: event.id,
-        repository: event.repository.name,
-        targetUrl: delivery.targetUrl,
-        attempt,
-        status,
-        outcome,
-        sinceDetectedMs: Date.now() - event.detectedAt.getTime(),
-      });
+      this.observe(report, event.ref);
     } catch (err) {
       // A storage or payload failure: leave the delivery to requeueInFlight / a later attempt.
       this.lastError = { code: errorCodeOf(err), message: errorMessageOf(err) };
@@ -297,7 +234,7 @@ export class DeliveryWorker implements Component, Reconfigurable {
         error: errorMessageOf(err),
       });
       try {
-        store.scheduleRetry(
+        this.options.storage.deliveries.scheduleRetry(
           delivery.id,
           Date.now() + this.config.tekton.retryBackoffMs,
           errorMessageOf(err),
@@ -309,39 +246,29 @@ export class DeliveryWorker implements Component, Reconfigurable {
     }
   }
 
-  private settle(
-    id: number,
-    roundAttempts: number,
-    outcome: DeliveryOutcome,
-  ): Exclude<DeliveryStatus, 'in_flight'> {
-    const store = this.options.storage.deliveries;
-    const { tekton } = this.config;
-    if (outcome.ok) {
-      store.markDelivered(id, Date.now());
-      return 'delivered';
+  /** Counts, logs and reports one finished attempt. */
+  private observe(report: DeliveryAttemptReport, ref: string): void {
+    const { outcome, status } = report;
+    const fields = {
+      eventId: report.eventId,
+      repo: report.repository,
+      ref,
+      target: report.targetUrl,
+      attempt: report.attempt,
+      statusCode: outcome.statusCode,
+      latencyMs: outcome.latencyMs,
+    };
+    if (status === 'delivered') {
+      this.delivered += 1;
+      this.lastError = undefined;
+      this.options.log.info('Delivered', fields);
+    } else {
+      this.lastError = { code: outcome.code, message: outcome.error ?? 'unknown' };
+      if (status === 'failed') this.failed += 1;
+      const message =
+        status === 'failed' ? 'Delivery failed, giving up' : 'Delivery attempt failed, will retry';
+      this.options.log.warn(message, { ...fields, code: outcome.code, error: outcome.error });
     }
-    const error = outcome.error ?? outcome.code;
-    if (!outcome.retryable) {
-      store.markFailed(id, error, outcome.statusCode);
-      return 'failed';
-    }
-    if (roundAttempts > tekton.retryAttempts && !this.abort.signal.aborted) {
-      store.markFailed(
-        id,
-        `${error} (gave up after ${roundAttempts} attempts)`,
-        outcome.statusCode,
-      );
-      return 'failed';
-    }
-    const delay = this.abort.signal.aborted
-      ? 0
-      : retryDelayMs(
-          roundAttempts,
-          { baseMs: tekton.retryBackoffMs, maxMs: tekton.maxRetryBackoffMs },
-          outcome.retryAfterMs,
-          this.options.random,
-        );
-    store.scheduleRetry(id, Date.now() + delay, error, outcome.statusCode);
-    return 'pending';
+    this.options.onAttempt?.(report);
   }
 }

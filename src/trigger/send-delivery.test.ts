@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseRetryAfter, sendDelivery, type DeliveryRequest } from './send-delivery.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RequestOpener } from '../http/open-request.js';
+import { sendDelivery, type DeliveryRequest } from './send-delivery.js';
 
 interface Received {
   readonly method: string;
@@ -13,6 +14,9 @@ interface Received {
 }
 
 const servers: Server[] = [];
+/** One pool for the whole file, as the daemon has one: the reuse tests depend on it. */
+const opener = new RequestOpener();
+afterAll(() => opener.close());
 
 async function startReceiver(
   handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
@@ -61,6 +65,7 @@ function request(url: string, overrides: Partial<DeliveryRequest> = {}): Deliver
       'X-RepoSentry-Event-Id': 'evt-1',
     },
     timeoutMs: 2_000,
+    opener,
     ...overrides,
   };
 }
@@ -245,19 +250,23 @@ describe('sendDelivery', () => {
     expect(receiver.received[0]!.url).toBe('/hook');
   });
 
+  it('never echoes a token given as the URL user name, nor one the body breaks over lines', async () => {
+    const token = 'ghp_url-user-token-77f3';
+    const secret = 'hdr-secret-value-1234';
+    const receiver = await startReceiver((_req, res) =>
+      res
+        .writeHead(403)
+        .end(`user ${token} refused\nkey ${secret.slice(0, 8)}\n${secret.slice(8)}`),
+    );
+    const url = receiver.url.replace('http://', `http://${token}@`);
+    const outcome = await sendDelivery(
+      request(url, { headers: { 'X-Api-Key': secret, 'Content-Type': 'application/json' } }),
+    );
+    expect(outcome.error).toBe('HTTP 403: user [REDACTED] refused key [REDACTED]');
+  });
+
   it('rejects an unusable URL without throwing', async () => {
     const outcome = await sendDelivery(request('not a url'));
     expect(outcome).toMatchObject({ ok: false, retryable: false, code: 'delivery-rejected' });
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates and ignores garbage', () => {
-    const now = Date.parse('2025-01-01T00:00:00Z');
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:10 GMT', now)).toBe(10_000);
-    expect(parseRetryAfter('Tue, 31 Dec 2024 23:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 });

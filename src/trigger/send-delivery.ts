@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { keepAliveAgents, openRequest } from '../http/open-request.js';
+import type { RequestOpener } from '../http/open-request.js';
+import { parseRetryAfter } from '../http/parse-retry-after.js';
+import { credentialHeaderValues, redactCredentials, urlCredentials } from '../logging/redact.js';
+import { SecretRegistry } from '../logging/secret-registry.js';
 
 export const DELIVERY_OUTCOME_CODES = [
   'delivered',
@@ -20,6 +23,8 @@ export interface DeliveryRequest {
   readonly signal?: AbortSignal;
   /** Also read the start of a 2xx response's body into `responseBody` (`test-webhook`). */
   readonly readBody?: boolean;
+  /** The kept-alive connections to send on (the composition root's; closed at stop). */
+  readonly opener: RequestOpener;
 }
 
 /** The result of one POST. `sendDelivery` never throws; every outcome is one of these. */
@@ -42,24 +47,9 @@ export interface DeliveryOutcome {
 }
 
 const MAX_ERROR_CHARS = 200;
-/** One pool of kept-alive connections for every EventListener this process sends to. */
-const agents = keepAliveAgents();
-const SENSITIVE_HEADER = /authorization|token|secret|api[-_]?key|password|cookie/i;
 
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
-}
-
-/** `Retry-After` as milliseconds from `nowMs`: delta-seconds or an HTTP date; else undefined. */
-export function parseRetryAfter(
-  value: string | null,
-  nowMs: number = Date.now(),
-): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 /**
@@ -77,7 +67,8 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
     return rejected(elapsed(), 'invalid event listener URL');
   }
   const secrets = sensitiveValuesOf(request.url, target.headers);
-  const scrub = (text: string): string => scrubText(text, secrets);
+  const redact = (text: string): string => redactCredentials(text, secrets);
+  const scrub = (text: string): string => capped(redact(text));
   if (request.signal?.aborted === true) return failed(elapsed(), 'aborted before sending');
 
   const controller = new AbortController();
@@ -92,11 +83,10 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
   try {
     let response: IncomingMessage;
     try {
-      response = await openRequest(new URL(target.url), {
+      response = await request.opener.open(new URL(target.url), {
         method: 'POST',
         headers: target.headers,
         body: request.body,
-        agents,
         signal: controller.signal,
       });
     } catch (err) {
@@ -109,19 +99,18 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
     if (status >= 200 && status < 300) {
       const delivered = { ok: true, statusCode: status, latencyMs, retryable: false } as const;
       if (request.readBody === true) {
-        const responseBody = scrub(await readSnippet(response));
+        const responseBody = await readSnippet(response, redact);
         return { ...delivered, code: 'delivered', responseBody };
       }
       // The status is the answer; a slow or large body must not hold the worker.
       await releaseBody(response, request.timeoutMs);
       return { ...delivered, code: 'delivered' };
     }
-    const snippet = await readSnippet(response);
-    const retryAfter = response.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null);
+    const snippet = await readSnippet(response, redact);
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const retryable = isRetryableStatus(status);
     const what = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
-    const error = scrub(`HTTP ${status}${what}${snippet === '' ? '' : `: ${snippet}`}`);
+    const error = `HTTP ${status}${what}${snippet === '' ? '' : `: ${snippet}`}`;
     return {
       ok: false,
       statusCode: status,
@@ -165,43 +154,32 @@ function targetOf(
   return { url: url.toString(), headers: out };
 }
 
-/** Values that must never appear in an outcome's error: credentials in headers and the URL. */
-function sensitiveValuesOf(rawUrl: string, headers: Readonly<Record<string, string>>): string[] {
-  const values: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (!SENSITIVE_HEADER.test(name)) continue;
-    values.push(value);
-    const credential = value.split(/\s+/).pop();
-    if (credential !== undefined) values.push(credential);
-  }
-  try {
-    const url = new URL(rawUrl);
-    values.push(url.password, decodeURIComponent(url.password));
-  } catch {
-    values.push(rawUrl);
-  }
-  const withEncodings = values.flatMap((value) => [
-    value,
-    Buffer.from(value, 'utf8').toString('base64'),
+/**
+ * Values that must never appear in an outcome: credentials in headers (among them the Basic
+ * header made from the URL's `user:pass@`) and in the URL, which `targetOf` has already parsed.
+ */
+function sensitiveValuesOf(
+  rawUrl: string,
+  headers: Readonly<Record<string, string>>,
+): SecretRegistry {
+  return new SecretRegistry([
+    ...credentialHeaderValues(headers),
+    new URL(rawUrl).password,
+    ...urlCredentials(rawUrl),
   ]);
-  return [...new Set(withEncodings.filter((value) => value.length >= 4))].sort(
-    (a, b) => b.length - a.length,
-  );
 }
 
-function scrubText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
-  out = out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1[REDACTED]@');
-  return out.length > MAX_ERROR_CHARS + 40 ? `${out.slice(0, MAX_ERROR_CHARS + 40)}…` : out;
+function capped(text: string): string {
+  return text.length > MAX_ERROR_CHARS + 40 ? `${text.slice(0, MAX_ERROR_CHARS + 40)}…` : text;
 }
 
 /**
- * Up to MAX_ERROR_CHARS of the response body on one line; what arrived so far when the body
- * fails or the attempt times out first. The rest of a longer body is dropped, with its connection
- * when it has not all arrived yet.
+ * Up to MAX_ERROR_CHARS of the response body on one line, passed through `redact` before its
+ * lines are joined (so that a secret broken over two lines is still found); what arrived so far
+ * when the body fails or the attempt times out first. The rest of a longer body is dropped, with
+ * its connection when it has not all arrived yet.
  */
-function readSnippet(response: IncomingMessage): Promise<string> {
+function readSnippet(response: IncomingMessage, redact: (text: string) => string): Promise<string> {
   return new Promise((resolve) => {
     const decoder = new StringDecoder('utf8');
     let text = '';
@@ -209,7 +187,7 @@ function readSnippet(response: IncomingMessage): Promise<string> {
       response.off('data', onData).off('end', done).off('error', done).off('close', done);
       if (response.complete) response.resume();
       else response.destroy();
-      const oneLine = text
+      const oneLine = redact(text)
         .replace(/\p{Cc}+/gu, ' ')
         .replace(/\s+/g, ' ')
         .trim();

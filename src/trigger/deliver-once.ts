@@ -1,0 +1,105 @@
+import type { TektonConfig } from '../config/config-types.js';
+import type { RequestOpener } from '../http/open-request.js';
+import type { ClaimedDelivery } from '../storage/delivery-record.js';
+import type { DeliveryStore } from '../storage/delivery-store.js';
+import type { DeliveryStatus } from '../storage/storage-types.js';
+import { decideRetry, type RetryDecision } from './decide-retry.js';
+import type { DeliveryAttemptReport } from './delivery-attempt-report.js';
+import { buildPayload } from './payloads/build-payload.js';
+import { sendSignedPayload } from './send-signed-payload.js';
+
+export interface DeliverOnceDeps {
+  readonly store: Pick<
+    DeliveryStore,
+    'savePayload' | 'recordAttempt' | 'markDelivered' | 'scheduleRetry' | 'markFailed'
+  >;
+  /** The running config's `tekton` section. */
+  readonly tekton: TektonConfig;
+  /** For `User-Agent: RepoSentry/<version>`. */
+  readonly version: string;
+  readonly opener: RequestOpener;
+  /** Shutdown: aborts the send; the delivery is then queued again at once. */
+  readonly signal: AbortSignal;
+  /** Jitter source of the retry delay. */
+  readonly random: () => number;
+}
+
+/**
+ * One attempt of a claimed (in_flight) delivery: builds and stores its payload at the first
+ * attempt, so every later attempt sends the same bytes; signs and POSTs it; records the attempt;
+ * then marks it delivered, pending again at its retry time, or failed (see decideRetry). Throws
+ * only when storage or the payload builder fails: the caller queues the delivery again.
+ */
+export async function deliverOnce(
+  { delivery, event }: ClaimedDelivery,
+  deps: DeliverOnceDeps,
+): Promise<DeliveryAttemptReport> {
+  const { store, tekton } = deps;
+  const payload =
+    delivery.payload ??
+    (() => {
+      const built = buildPayload(delivery.format, event, {
+        version: deps.version,
+        extraHeaders: tekton.headers,
+      });
+      return store.savePayload(delivery.id, built.body, built.headers);
+    })();
+  const attempt = delivery.attempts + 1;
+  const startedAt = Date.now();
+  const outcome = await sendSignedPayload({
+    url: delivery.targetUrl,
+    format: delivery.format,
+    payload,
+    attempt,
+    tekton,
+    opener: deps.opener,
+    signal: deps.signal,
+  });
+  store.recordAttempt(delivery.id, {
+    attempt,
+    startedAt,
+    statusCode: outcome.statusCode,
+    latencyMs: outcome.latencyMs,
+    error: outcome.error,
+  });
+  const now = Date.now();
+  const decision = decideRetry({
+    outcome,
+    before: delivery,
+    policy: tekton,
+    now,
+    random: deps.random,
+    stopping: deps.signal.aborted,
+  });
+  const status = apply(decision, delivery.id, outcome.statusCode, now, store);
+  return {
+    deliveryId: delivery.id,
+    eventId: event.id,
+    repository: event.repository.name,
+    targetUrl: delivery.targetUrl,
+    attempt,
+    status,
+    outcome,
+    sinceDetectedMs: Date.now() - event.detectedAt.getTime(),
+  };
+}
+
+function apply(
+  decision: RetryDecision,
+  id: number,
+  statusCode: number | undefined,
+  now: number,
+  store: DeliverOnceDeps['store'],
+): Exclude<DeliveryStatus, 'in_flight'> {
+  switch (decision.kind) {
+    case 'delivered':
+      store.markDelivered(id, now);
+      return 'delivered';
+    case 'retry':
+      store.scheduleRetry(id, decision.at, decision.reason, statusCode);
+      return 'pending';
+    case 'failed':
+      store.markFailed(id, decision.reason, statusCode);
+      return 'failed';
+  }
+}

@@ -1,0 +1,15 @@
+import type { DeliveryStatus } from '../storage/storage-types.js';
+import type { DeliveryOutcome } from './send-delivery.js';
+
+/** One finished attempt, for metrics and the live event stream. */
+export interface DeliveryAttemptReport {
+  readonly deliveryId: number;
+  readonly eventId: string;
+  readonly repository: string;
+  readonly targetUrl: string;
+  readonly attempt: number;
+  readonly status: Exclude<DeliveryStatus, 'in_flight'>;
+  readonly outcome: DeliveryOutcome;
+  /** Detection to this attempt's response. */
+  readonly sinceDetectedMs: number;
+}
