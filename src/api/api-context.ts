@@ -1,6 +1,6 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
 import type { ReloadState } from '../config/config-watcher.js';
-import type { EventFeed } from '../daemon/event-feed.js';
+import type { EventFeed } from './event-feed.js';
 import type { RateLimitSnapshot } from '../gitclient/index.js';
 import type { ScheduleEntry } from '../poller/scheduler.js';
 import type { RuntimeHealth } from '../runtime/runtime-manager.js';

@@ -4,8 +4,8 @@ import { buildPoller, type Poller } from '../daemon/build-poller.js';
 import { shortRefName } from '../events/change-event.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { PollReport } from '../poller/poll-repository.js';
-import { timeoutSignal } from '../runtime/timeout-signal.js';
+import type { PollReport } from '../poller/poll-report.js';
+import { timeoutSignal } from '../lib/timeout-signal.js';
 import { Storage } from '../storage/storage.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import {

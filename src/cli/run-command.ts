@@ -1,7 +1,7 @@
 import { redactedConfig } from '../config/redacted-config.js';
 import { createDaemon } from '../daemon/create-daemon.js';
 import { runUntilStopped } from '../daemon/run-until-stopped.js';
-import { loggerFromConfig } from '../logging/logger-from-config.js';
+import { loggerFromConfig } from './logger-from-config.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
 import { VERSION } from '../version.js';
 import { EXIT_BAD_CONFIG, type CliCommand } from './cli-command.js';

@@ -3,6 +3,8 @@
  * the YAML file(s) after validation; durations are milliseconds (`...Ms`), per-repository
  * overrides are already resolved, `${VAR}` references already expanded.
  */
+import type { LogFileRotationConfig, LogFormat, LogLevel } from '../logging/log-settings.js';
+
 export const PROVIDERS = ['github', 'gitlab', 'git'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -11,22 +13,8 @@ export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 /** A payload format after `auto` has been resolved by provider. */
 export type ResolvedPayloadFormat = Exclude<PayloadFormat, 'auto'>;
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const LOG_FORMATS = ['json', 'text'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
-
-export interface LogFileRotationConfig {
-  /** Rotate when the file reaches this many megabytes. */
-  readonly maxSizeMb: number;
-  /** Rotated files kept besides the current one. */
-  readonly maxBackups: number;
-  /** Rotated files older than this many days are deleted (0 = keep by count only). */
-  readonly maxAgeDays: number;
-  /** Gzip rotated files. */
-  readonly compress: boolean;
-}
+export { LOG_FORMATS, LOG_LEVELS } from '../logging/log-settings.js';
+export type { LogFileRotationConfig, LogFormat, LogLevel } from '../logging/log-settings.js';
 
 export interface AppConfig {
   readonly name: string;

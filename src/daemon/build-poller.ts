@@ -2,11 +2,8 @@ import type { Config, RepositoryConfig } from '../config/config-types.js';
 import { ReadThroughHttpCache, type HttpCache } from '../gitclient/index.js';
 import { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
-import {
-  pollRepository,
-  type PollReport,
-  type PollRepositoryDeps,
-} from '../poller/poll-repository.js';
+import type { PollReport } from '../poller/poll-report.js';
+import { pollRepository, type PollRepositoryDeps } from '../poller/poll-repository.js';
 import type { PollOutcome } from '../poller/scheduler.js';
 import type { Storage } from '../storage/storage.js';
 import { GitClientHolder } from './git-client-holder.js';

@@ -4,7 +4,7 @@ import { ConfigWatcher } from '../config/config-watcher.js';
 import type { Logger } from '../logging/create-logger.js';
 import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
-import type { PollReport } from '../poller/poll-repository.js';
+import type { PollReport } from '../poller/poll-report.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { NextPollWriter } from './next-poll-writer.js';
 import type { Component } from '../runtime/component.js';
@@ -17,7 +17,7 @@ import type { DeliverySummary } from '../storage/delivery-record.js';
 import { buildDelivery } from './build-delivery.js';
 import { buildPoller } from './build-poller.js';
 import { deliveryChangeMessage } from './delivery-change-message.js';
-import { EventFeed } from './event-feed.js';
+import { EventFeed } from '../api/event-feed.js';
 import { releaseAfterStop } from './release-after-stop.js';
 import { WatchedRepositories } from './watched-repositories.js';
 
@@ -188,7 +188,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     releaseAfterStop(scheduler, () => poller.close()),
   ];
   if (watcher) components.push(watcher);
-  const runtime = new RuntimeManager(components, log.child({ component: 'runtime' }));
+  const runtime = new RuntimeManager<Config>(components, log.child({ component: 'runtime' }));
 
   return {
     runtime,

@@ -1,6 +1,6 @@
 import type { DeliverySummary } from '../storage/delivery-record.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
-import type { FeedMessage } from './event-feed.js';
+import type { FeedMessage } from '../api/event-feed.js';
 
 /**
  * The event feed's message for a delivery that changed state: an attempt finished (with its

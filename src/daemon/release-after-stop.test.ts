@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../config/config-types.js';
 import type { Component } from '../runtime/component.js';
-import { isReconfigurable } from '../runtime/runtime-manager.js';
+import { isReconfigurable } from '../runtime/component.js';
 import { releaseAfterStop } from './release-after-stop.js';
 
 function component(steps: string[], stop: () => Promise<void> = () => Promise.resolve()) {
@@ -48,10 +48,10 @@ describe('releaseAfterStop', () => {
       },
     };
     const wrapped = releaseAfterStop(reconfigurable, () => undefined);
-    expect(isReconfigurable(wrapped)).toBe(true);
+    expect(isReconfigurable<Config>(wrapped)).toBe(true);
     const config = {} as Config;
-    if (isReconfigurable(wrapped)) await wrapped.applyConfig(config);
+    if (isReconfigurable<Config>(wrapped)) await wrapped.applyConfig(config);
     expect(applied).toEqual([config]);
-    expect(isReconfigurable(releaseAfterStop(component([]), () => undefined))).toBe(false);
+    expect(isReconfigurable<Config>(releaseAfterStop(component([]), () => undefined))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-types.js';
 import type { Component } from '../runtime/component.js';
-import { isReconfigurable, type Reconfigurable } from '../runtime/runtime-manager.js';
+import { isReconfigurable, type Reconfigurable } from '../runtime/component.js';
 
 /**
  * `component` as the runtime sees it (same name, start, health and config updates), followed at
@@ -20,8 +20,8 @@ export function releaseAfterStop(component: Component, release: () => void): Com
     },
     health: () => component.health(),
   };
-  if (!isReconfigurable(component)) return wrapped;
-  const reconfigurable: Component & Reconfigurable = {
+  if (!isReconfigurable<Config>(component)) return wrapped;
+  const reconfigurable: Component & Reconfigurable<Config> = {
     ...wrapped,
     applyConfig: (config: Config) => component.applyConfig(config),
   };

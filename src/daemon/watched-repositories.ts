@@ -1,7 +1,7 @@
 import type { Config } from '../config/config-types.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
-import type { Reconfigurable } from '../runtime/runtime-manager.js';
+import type { Reconfigurable } from '../runtime/component.js';
 import type { RepositorySync } from '../storage/repository-store.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -11,7 +11,7 @@ import type { Storage } from '../storage/storage.js';
  * before the scheduler sees it. A repository that leaves, is disabled or gets another url loses
  * its ref state, poll state and HTTP cache, so its next first poll is a baseline, never a burst.
  */
-export class WatchedRepositories implements Component, Reconfigurable {
+export class WatchedRepositories implements Component, Reconfigurable<Config> {
   readonly name = 'repositories';
   private config: Config;
   private last: RepositorySync | undefined;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ReposentryError } from '../errors/reposentry-error.js';
-import { timeoutSignal } from '../runtime/timeout-signal.js';
+import { timeoutSignal } from '../lib/timeout-signal.js';
 
 /**
  * The time one listing may take: a deadline plus the caller's AbortSignal. `signal` aborts at

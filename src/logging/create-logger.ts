@@ -1,7 +1,7 @@
 import path from 'node:path';
 import winston, { type Logger } from 'winston';
 import type Transport from 'winston-transport';
-import type { LogFileRotationConfig, LogFormat, LogLevel } from '../config/config-types.js';
+import type { LogFileRotationConfig, LogFormat, LogLevel } from './log-settings.js';
 import { isDeniedKey, redactText, redactValue } from './redact.js';
 import type { SecretRegistry } from './secret-registry.js';
 import { pruneRotatedLogs } from './prune-rotated-logs.js';

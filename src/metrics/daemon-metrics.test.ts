@@ -2,9 +2,9 @@ import { Gauge, register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, type ChangeEvent, type EventType } from '../events/change-event.js';
 import type { RateLimitSnapshot } from '../gitclient/index.js';
-import type { PollReport } from '../poller/poll-repository.js';
+import type { PollReport } from '../poller/poll-report.js';
 import type { DeliveryStatus } from '../storage/storage-types.js';
-import type { DeliveryAttemptReport } from '../trigger/delivery-worker.js';
+import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import { DaemonMetrics, type MetricsSources } from './daemon-metrics.js';
 
 function sources(overrides: Partial<MetricsSources> = {}): MetricsSources {

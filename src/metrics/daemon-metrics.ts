@@ -1,8 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReloadOutcome } from '../config/config-watcher.js';
 import { EVENT_TYPES } from '../events/change-event.js';
-import type { PollReport } from '../poller/poll-repository.js';
-import type { DeliveryAttemptReport } from '../trigger/delivery-worker.js';
+import type { PollReport } from '../poller/poll-report.js';
+import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import { registerSourceGauges, type MetricsSources } from './register-source-gauges.js';
 
 export type { MetricsSources } from './register-source-gauges.js';

@@ -1,37 +1,13 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
-import {
-  RateLimitError,
-  errorCodeOf,
-  errorMessageOf,
-  type ErrorCode,
-} from '../errors/reposentry-error.js';
+import { RateLimitError, errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import { eventIdOf, type ChangeEvent } from '../events/change-event.js';
-import type { GitClient, RefCost, RefSource } from '../gitclient/index.js';
+import type { GitClient } from '../gitclient/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PollRecordResult } from '../storage/poll-recorder.js';
 import type { Storage } from '../storage/storage.js';
 import { detectChanges } from './detect-changes.js';
+import type { PollReport } from './poll-report.js';
 import type { PollOutcome } from './scheduler.js';
-
-/** What one poll of one repository did; feeds logs, metrics and `reposentry poll --once`. */
-export interface PollReport {
-  readonly repository: string;
-  readonly provider: RepositoryConfig['provider'];
-  readonly ok: boolean;
-  readonly durationMs: number;
-  readonly via?: RefSource;
-  readonly unchanged?: boolean;
-  /** Refs the listing returned (before the repository's regexes). */
-  readonly refsListed?: number;
-  readonly fallbackReason?: ErrorCode;
-  readonly cost?: RefCost;
-  /** Transitions detected (recorded ones when `record`, would-be ones otherwise). */
-  readonly events: readonly ChangeEvent[];
-  /** Of `events`, those that were new and got deliveries (when recorded). */
-  readonly newEvents: readonly ChangeEvent[];
-  readonly code?: ErrorCode;
-  readonly error?: string;
-}
 
 export interface PollRepositoryDeps {
   readonly storage: Pick<

@@ -7,8 +7,8 @@ import {
 } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
-import type { Reconfigurable } from '../runtime/runtime-manager.js';
-import { timeoutSignal } from '../runtime/timeout-signal.js';
+import type { Reconfigurable } from '../runtime/component.js';
+import { timeoutSignal } from '../lib/timeout-signal.js';
 
 export type PollOutcome =
   { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly retryAt?: Date };
@@ -32,7 +32,8 @@ export interface SchedulerOptions {
   readonly maxFailureBackoffMs?: number;
 }
 
-export type RepositoryPollState = 'scheduled' | 'queued' | 'polling';
+export const REPOSITORY_POLL_STATES = ['scheduled', 'queued', 'polling'] as const;
+export type RepositoryPollState = (typeof REPOSITORY_POLL_STATES)[number];
 
 export interface ScheduleEntry {
   readonly repository: string;
@@ -65,7 +66,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * each poll bounded by `polling.timeout`; a repository that keeps failing backs off
  * exponentially (capped, reset by a success) and a rate-limited one waits for the reset.
  */
-export class Scheduler implements Component, Reconfigurable {
+export class Scheduler implements Component, Reconfigurable<Config> {
   readonly name = 'scheduler';
   private config: Config;
   private readonly slots = new Map<string, Slot>();

@@ -20,3 +20,15 @@ export interface Component {
   stop(signal: AbortSignal): Promise<void>;
   health(): ComponentHealth;
 }
+
+/**
+ * A component that can take a new config snapshot without a restart. The runtime hands on
+ * whatever snapshot it is given (`Snapshot` is the daemon's Config); it does not read it.
+ */
+export interface Reconfigurable<Snapshot> {
+  applyConfig(config: Snapshot): void | Promise<void>;
+}
+
+export function isReconfigurable<Snapshot>(value: object): value is Reconfigurable<Snapshot> {
+  return typeof (value as Partial<Reconfigurable<Snapshot>>).applyConfig === 'function';
+}

@@ -1,18 +1,21 @@
-import type { Config } from '../config/config-types.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { Component, ComponentHealth, HealthState } from './component.js';
+import {
+  isReconfigurable,
+  type Component,
+  type ComponentHealth,
+  type HealthState,
+} from './component.js';
 
-/** A component that can take a new config snapshot without a restart. */
-export interface Reconfigurable {
-  applyConfig(config: Config): void | Promise<void>;
-}
-
-export function isReconfigurable(value: object): value is Reconfigurable {
-  return typeof (value as Partial<Reconfigurable>).applyConfig === 'function';
-}
-
-export type RuntimePhase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+export const RUNTIME_PHASES = [
+  'created',
+  'starting',
+  'running',
+  'stopping',
+  'stopped',
+  'failed',
+] as const;
+export type RuntimePhase = (typeof RUNTIME_PHASES)[number];
 
 export interface RuntimeHealth {
   readonly status: HealthState;
@@ -26,7 +29,7 @@ export interface RuntimeHealth {
  * AbortSignal that fires at the shutdown deadline; a component that overruns it is logged and
  * left behind so the others (and the database) still get their turn.
  */
-export class RuntimeManager {
+export class RuntimeManager<Snapshot = unknown> {
   private phaseValue: RuntimePhase = 'created';
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
@@ -84,9 +87,9 @@ export class RuntimeManager {
   }
 
   /** Hands a new config snapshot to every component that can take one, in start order. */
-  async applyConfig(config: Config): Promise<void> {
+  async applyConfig(config: Snapshot): Promise<void> {
     for (const component of this.components) {
-      if (!isReconfigurable(component)) continue;
+      if (!isReconfigurable<Snapshot>(component)) continue;
       try {
         await component.applyConfig(config);
       } catch (err) {

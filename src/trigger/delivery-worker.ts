@@ -3,13 +3,11 @@ import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
-import type { Reconfigurable } from '../runtime/runtime-manager.js';
+import type { Reconfigurable } from '../runtime/component.js';
 import type { ClaimedDelivery } from '../storage/delivery-record.js';
 import type { Storage } from '../storage/storage.js';
 import { deliverOnce } from './deliver-once.js';
 import type { DeliveryAttemptReport } from './delivery-attempt-report.js';
-
-export type { DeliveryAttemptReport } from './delivery-attempt-report.js';
 
 export interface DeliveryWorkerOptions {
   readonly config: Config;
@@ -36,7 +34,7 @@ export interface DeliveryWorkerOptions {
  * written is queued again when the database answers; `stop` waits for the attempts in flight
  * (aborting them at the deadline) and queues again what was claimed but not started.
  */
-export class DeliveryWorker implements Component, Reconfigurable {
+export class DeliveryWorker implements Component, Reconfigurable<Config> {
   readonly name = 'trigger';
   private config: Config;
   private running = false;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PollReport } from '../../src/poller/poll-repository.js';
+import type { PollReport } from '../../src/poller/poll-report.js';
 import { createFakeGithub, type FakeGithub } from '../helpers/fake-github.js';
 import {
   createGitRepoFactory,

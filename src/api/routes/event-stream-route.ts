@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { FeedMessage } from '../../daemon/event-feed.js';
+import type { FeedMessage } from '../event-feed.js';
 import type { ApiContext } from '../api-context.js';
 import { EVENT_STREAM_ROUTE } from '../contract/event-contracts.js';
 import { mountRoute } from '../mount-route.js';

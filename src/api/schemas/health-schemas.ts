@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { HEALTH_STATES } from '../../runtime/component.js';
-
-/** The phases of the runtime (RuntimePhase in runtime-manager.ts). */
-const RUNTIME_PHASES = ['created', 'starting', 'running', 'stopping', 'stopped', 'failed'] as const;
+import { RUNTIME_PHASES } from '../../runtime/runtime-manager.js';
 
 export const AliveSchema = z.strictObject({ status: z.literal('ok') });
 export type Alive = z.infer<typeof AliveSchema>;

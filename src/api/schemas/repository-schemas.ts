@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { PAYLOAD_FORMATS, PROVIDERS } from '../../config/config-types.js';
+import { REPOSITORY_POLL_STATES } from '../../poller/scheduler.js';
 import { POLL_VIAS } from '../../storage/storage-types.js';
 import { pathText } from './param-schemas.js';
 import { RATE_LIMIT_SHAPE } from './status-schemas.js';
 import { displayUrl, timestamp } from './field-schemas.js';
-
-/** The states of a repository in the scheduler (RepositoryPollState in poller/scheduler.ts). */
-const SCHEDULE_STATES = ['scheduled', 'queued', 'polling'] as const;
 
 export const RepositoryParamsSchema = z.object({
   name: pathText(200).meta({ description: 'Repository name as configured.' }),
@@ -23,7 +21,7 @@ const summary = {
   eventListenerUrl: displayUrl(),
   payloadFormat: z.enum(PAYLOAD_FORMATS).exclude(['auto']),
   state: z
-    .enum(SCHEDULE_STATES)
+    .enum(REPOSITORY_POLL_STATES)
     .nullable()
     .meta({ description: 'Scheduler state, or null when not scheduled.' }),
   lastPollAt: timestamp('Last poll, successful or not.').nullable(),

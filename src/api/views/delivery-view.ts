@@ -1,4 +1,4 @@
-import type { DeliveryChange as FeedDeliveryChange } from '../../daemon/event-feed.js';
+import type { DeliveryChange as FeedDeliveryChange } from '../event-feed.js';
 import type { DeliverySummary, DeliveryWithAttempts } from '../../storage/delivery-record.js';
 import type { Delivery, DeliveryChange } from '../schemas/delivery-schemas.js';
 import { urlWithoutCredentials } from './url-without-credentials.js';

@@ -1,6 +1,6 @@
 import { errorMessageOf } from '../../errors/reposentry-error.js';
 import type { Logger } from '../../logging/create-logger.js';
-import { timeoutSignal } from '../../runtime/timeout-signal.js';
+import { timeoutSignal } from '../../lib/timeout-signal.js';
 import { CREDENTIAL_ENV_MIN_GIT } from './git-credential-env.js';
 import { parseGitVersion, type GitVersion } from './parse-git-version.js';
 import { runGit } from './run-git.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-types.js';
-import { createLogger, type Logger } from './create-logger.js';
-import type { SecretRegistry } from './secret-registry.js';
+import { createLogger, type Logger } from '../logging/create-logger.js';
+import type { SecretRegistry } from '../logging/secret-registry.js';
 
 /** The root logger the config asks for, with every configured secret registered first. */
 export function loggerFromConfig(config: Config, secrets: SecretRegistry): Logger {
