@@ -2,7 +2,8 @@ import path from 'node:path';
 import { applySchema } from './apply-schema.js';
 import { buildRepository } from './build-repository.js';
 import { checkGlobals, durationOrUndefined } from './check-globals.js';
-import { collectSecrets, scrubSecrets } from './collect-secrets.js';
+import { redactSecrets } from '../logging/redact.js';
+import { collectSecrets } from './collect-secrets.js';
 import { ConfigError } from './config-error.js';
 import {
   PAYLOAD_FORMATS,
@@ -94,7 +95,7 @@ export function buildConfig(document: unknown, options: BuildConfigOptions): Con
   const secrets = collectSecrets(properties, substitutions);
   const reported = [...new Set(problems)]
     .filter((problem) => envProblems.has(problem) || !failedPathOf(problem, failed))
-    .map((problem) => scrubSecrets(problem, secrets));
+    .map((problem) => redactSecrets(problem, secrets));
   if (reported.length > 0) throw new ConfigError(reported);
 
   return deepFreeze(
@@ -106,7 +107,7 @@ export function buildConfig(document: unknown, options: BuildConfigOptions): Con
       },
       repositories,
       secrets,
-      warnings: [...new Set(warnings)].map((warning) => scrubSecrets(warning, secrets)),
+      warnings: [...new Set(warnings)].map((warning) => redactSecrets(warning, secrets)),
     }),
   );
 }

@@ -35,6 +35,3 @@ export function collectSecrets(
     ...new Set(found.filter((value): value is string => typeof value === 'string' && value !== '')),
   ];
 }
-
-/** Problems and warnings never leak a secret: build-config.ts scrubs them with this. */
-export { redactSecrets as scrubSecrets } from '../logging/redact.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResetTime, parseRetryAfter } from './parse-reset-time.js';
+import { parseResetTime, retryAfterDate } from './parse-reset-time.js';
 
 describe('parseResetTime', () => {
   const now = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -33,21 +33,21 @@ describe('parseResetTime', () => {
   });
 });
 
-describe('parseRetryAfter', () => {
+describe('retryAfterDate', () => {
   it('reads delta seconds and HTTP dates', () => {
-    expect(parseRetryAfter('2', 1000)).toEqual(new Date(3000));
-    expect(parseRetryAfter('Tue, 02 Jan 2024 03:05:00 GMT', 0)).toEqual(
+    expect(retryAfterDate('2', 1000)).toEqual(new Date(3000));
+    expect(retryAfterDate('Tue, 02 Jan 2024 03:05:00 GMT', 0)).toEqual(
       new Date(Date.UTC(2024, 0, 2, 3, 5, 0)),
     );
   });
 
   it('reads a wait that is already over as now, and a huge one as a valid Date', () => {
     const now = Date.UTC(2024, 0, 2, 3, 4, 5);
-    expect(parseRetryAfter('Tue, 02 Jan 2024 03:00:00 GMT', now)).toEqual(new Date(now));
-    expect(parseRetryAfter('-5', now)).toEqual(new Date(now));
-    expect(parseRetryAfter('99999999999999999999', now)?.toISOString()).toBe(
+    expect(retryAfterDate('Tue, 02 Jan 2024 03:00:00 GMT', now)).toEqual(new Date(now));
+    expect(retryAfterDate('-5', now)).toEqual(new Date(now));
+    expect(retryAfterDate('99999999999999999999', now)?.toISOString()).toBe(
       '+275760-09-13T00:00:00.000Z',
     );
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(retryAfterDate('soon', now)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { parseHttpDate, parseRetryAfter as retryAfterMs } from '../http/parse-retry-after.js';
+import { parseHttpDate, parseRetryAfter } from '../http/parse-retry-after.js';
 
 /**
  * Reads a rate-limit reset header into a Date. Forges and proxies disagree on the form, so every
@@ -19,15 +19,18 @@ export function parseResetTime(
   }
   // An absolute date is kept even when already past: it says when the quota reset.
   const at = parseHttpDate(text);
-  return at === undefined ? parseRetryAfter(text, now) : new Date(at);
+  return at === undefined ? retryAfterDate(text, now) : new Date(at);
 }
 
-/** `Retry-After` (delta seconds or an HTTP date) as the Date it names; a past one reads as now. */
-export function parseRetryAfter(
+/**
+ * `Retry-After` (delta seconds or an HTTP date, read by http/parse-retry-after.ts) as the Date it
+ * names; a past one reads as now.
+ */
+export function retryAfterDate(
   value: string | null | undefined,
   now: number = Date.now(),
 ): Date | undefined {
-  const ms = retryAfterMs(value, now);
+  const ms = parseRetryAfter(value, now);
   return ms === undefined ? undefined : new Date(now + ms);
 }
 

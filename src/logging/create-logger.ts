@@ -2,7 +2,7 @@ import path from 'node:path';
 import winston, { type Logger } from 'winston';
 import type Transport from 'winston-transport';
 import type { LogFileRotationConfig, LogFormat, LogLevel } from './log-settings.js';
-import { isDeniedKey, redactText, redactValue } from './redact.js';
+import { REDACTED, isDeniedKey, redactText, redactValue } from './redact.js';
 import type { SecretRegistry } from './secret-registry.js';
 import { pruneRotatedLogs } from './prune-rotated-logs.js';
 
@@ -28,7 +28,7 @@ function redactFormat(secrets: SecretRegistry): winston.Logform.Format {
       if (key === 'level') continue;
       const value = info[key];
       if (key === 'message') info[key] = redactMessage(value, secrets);
-      else info[key] = isDeniedKey(key) ? '[REDACTED]' : redactValue(value, secrets);
+      else info[key] = isDeniedKey(key) ? REDACTED : redactValue(value, secrets);
     }
     return info;
   })();

@@ -1,5 +1,5 @@
 import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.js';
-import { parseResetTime, parseRetryAfter } from '../parse-reset-time.js';
+import { parseResetTime, retryAfterDate } from '../parse-reset-time.js';
 
 /** What the mapper needs to know about the failed call (names only, never credentials). */
 export interface GithubErrorContext {
@@ -62,7 +62,7 @@ function rateLimitReset(failure: HttpFailure, now: number): Date | undefined {
   if (header('x-ratelimit-remaining') === '0') {
     return parseResetTime(header('x-ratelimit-reset'), now) ?? new Date(now + 60_000);
   }
-  const retryAfter = parseRetryAfter(header('retry-after'), now);
+  const retryAfter = retryAfterDate(header('retry-after'), now);
   if (retryAfter) return retryAfter;
   if (/secondary rate limit|abuse/i.test(failure.message) || failure.status === 429) {
     return new Date(now + SECONDARY_FALLBACK_SECONDS * 1000);

@@ -1,5 +1,5 @@
 import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.js';
-import { parseResetTime, parseRetryAfter } from '../parse-reset-time.js';
+import { parseResetTime, retryAfterDate } from '../parse-reset-time.js';
 
 export interface GitlabErrorContext {
   readonly repo: string;
@@ -30,7 +30,7 @@ export function mapGitlabError(err: unknown, context: GitlabErrorContext): Repos
   const now = context.now ?? Date.now();
   if (status === 429) {
     // An exhausted quota names its absolute reset; otherwise Retry-After says how long to wait.
-    const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+    const retryAfter = retryAfterDate(headers.get('retry-after'), now);
     const quotaReset = gitlabResetTime(headers, now);
     const resetAt =
       (headers.get('ratelimit-remaining') === '0'
