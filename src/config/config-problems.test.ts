@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { configProblemsOf } from '../../test/helpers/config-problems.js';
 import { loadConfigFromObject } from './load-config.js';
 
 const ENV = { GITHUB_TOKEN: 'ghp_table_token_1234', HOME: '/home/someone' };
@@ -27,13 +27,7 @@ function baseConfig(): Raw {
 }
 
 function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = ENV): readonly string[] {
-  try {
-    loadConfigFromObject(raw, { env, cwd: '/srv' });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
+  return configProblemsOf(raw, env);
 }
 
 const DURATION_HELP = '(use 500ms, 30s, 5m, 1h30m, 30d or plain milliseconds)';

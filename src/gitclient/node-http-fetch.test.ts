@@ -1,7 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useLoopbackServers } from '../../test/helpers/loopback-servers.js';
 import { createNodeHttpFetch } from './node-http-fetch.js';
 
 interface Seen {
@@ -10,12 +11,12 @@ interface Seen {
   readonly socket: number;
 }
 
-const servers: http.Server[] = [];
+const servers = useLoopbackServers();
 
 /** A loopback server: records each request with the number of the connection it came on. */
 async function serve(
   handle: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen[]) => void,
-): Promise<{ base: string; seen: Seen[] }> {
+): Promise<{ base: string; seen: Seen[]; server: http.Server }> {
   const seen: Seen[] = [];
   const sockets = new WeakMap<object, number>();
   let connections = 0;
@@ -30,22 +31,9 @@ async function serve(
     handle(req, res, seen);
   });
   server.keepAliveTimeout = 10_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  const url = await servers.listen(server);
+  return { base: url.origin, seen, server };
 }
-
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(resolve);
-        }),
-    ),
-  );
-});
 
 describe('createNodeHttpFetch', () => {
   it('answers a 304 with its headers and no body, on one kept-alive connection', async () => {
@@ -123,8 +111,8 @@ describe('createNodeHttpFetch', () => {
   });
 
   it('fails like fetch when nothing listens: TypeError with the socket error as cause', async () => {
-    const { base } = await serve((_req, res) => res.end());
-    await new Promise((resolve) => servers.pop()?.close(resolve));
+    const { base, server } = await serve((_req, res) => res.end());
+    await new Promise((resolve) => server.close(resolve));
     const failed = await createNodeHttpFetch()(`${base}/x`).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(TypeError);
     expect((failed as TypeError).message).toBe('fetch failed');

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useLoopbackServers } from '../../test/helpers/loopback-servers.js';
 import { RequestOpener } from './open-request.js';
 
 interface Server {
@@ -11,7 +12,7 @@ interface Server {
   connections(): number;
 }
 
-const servers: http.Server[] = [];
+const servers = useLoopbackServers();
 const openers: RequestOpener[] = [];
 
 /** A loopback server that answers 200 and keeps idle connections for a minute. */
@@ -25,10 +26,8 @@ async function serve(): Promise<Server> {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  const { port } = server.address() as AddressInfo;
-  return { url: new URL(`http://127.0.0.1:${port}/`), open, connections: () => connections };
+  const url = await servers.listen(server);
+  return { url, open, connections: () => connections };
 }
 
 function opener(): RequestOpener {
@@ -53,17 +52,8 @@ async function until(predicate: () => boolean, timeoutMs: number): Promise<boole
   return true;
 }
 
-afterEach(async () => {
+afterEach(() => {
   for (const created of openers.splice(0)) created.close();
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(resolve);
-        }),
-    ),
-  );
 });
 
 describe('RequestOpener', () => {

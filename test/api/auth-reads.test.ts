@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config-error.js';
+import { configProblemsOf } from '../helpers/config-problems.js';
 import type { Config } from '../../src/config/config-types.js';
 import { loadConfigFromObject } from '../../src/config/load-config.js';
 import { OPENAPI_DOCUMENT } from '../../src/api/openapi-document.js';
@@ -191,15 +191,7 @@ describe('api.auth_reads in the config', () => {
     api,
     tekton: { event_listener_url: 'http://el.example:8080' },
   });
-  const problemsOf = (raw: unknown, env: NodeJS.ProcessEnv = {}): readonly string[] => {
-    try {
-      loadConfigFromObject(raw, { env, cwd: '/srv' });
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems;
-      throw err;
-    }
-    return [];
-  };
+  const problemsOf = configProblemsOf;
   const PROBLEM =
     'api.auth_reads: is true but api.auth_token is empty, so every read would be refused; set api.auth_token or set api.auth_reads to false';
 
