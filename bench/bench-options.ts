@@ -5,7 +5,7 @@
  */
 import type { DaemonRuntime } from './daemon-child.js';
 
-export const SCENARIOS = ['polling', 'latency', 'events-api', 'drain'] as const;
+export const SCENARIOS = ['polling', 'latency', 'events-api', 'drain', 'transport'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -33,6 +33,16 @@ export interface BenchOptions {
   readonly apiRequests: number;
   /** Drain: pending deliveries left by an outage. */
   readonly drainDeliveries: number;
+  /**
+   * Transport: node:http (ours) against undici, in the bench process. Repositories of the GitHub
+   * stand-in; unchanged polls and delivery POSTs per transport and round; rounds (the two
+   * transports take turns in each); unchanged polls and deliveries of each transport's warm-up.
+   */
+  readonly transportRepositories: number;
+  readonly transportPolls: number;
+  readonly transportDeliveries: number;
+  readonly transportRounds: number;
+  readonly transportWarmup: number;
   readonly runtime: DaemonRuntime | 'auto';
   /** Longest wait for any one step before the bench gives up. */
   readonly stepTimeoutMs: number;
@@ -57,6 +67,11 @@ export const FULL: BenchOptions = {
   apiRepositories: 10_000,
   apiRequests: 500,
   drainDeliveries: 10_000,
+  transportRepositories: 1_000,
+  transportPolls: 20_000,
+  transportDeliveries: 10_000,
+  transportRounds: 6,
+  transportWarmup: 5_000,
   runtime: 'auto',
   stepTimeoutMs: 10 * MINUTE,
 };
@@ -78,6 +93,11 @@ export const QUICK: BenchOptions = {
   apiRepositories: 200,
   apiRequests: 60,
   drainDeliveries: 400,
+  transportRepositories: 100,
+  transportPolls: 300,
+  transportDeliveries: 200,
+  transportRounds: 2,
+  transportWarmup: 200,
   runtime: 'auto',
   stepTimeoutMs: 60_000,
 };

@@ -5,7 +5,8 @@
  * measured values and whether each target is met closes the run.
  *
  *   --quick                 small sizes, well under a minute (the test suite runs this)
- *   --only LIST             scenarios: polling, latency, events-api, drain (default: all)
+ *   --only LIST             scenarios: polling, latency, events-api, drain, transport
+ *                           (default: all)
  *   --sizes LIST            repositories of the quota runs (default 100,1000,10000); the largest
  *                           also gives the CPU, memory and start-up figures
  *   --cycles N              measured poll cycles per quota phase (default 3)
@@ -13,6 +14,9 @@
  *   --changes N             changes of the latency scenario (default 1000)
  *   --events N              events in the database of the events-API scenario (default 1000000)
  *   --drain N               pending deliveries of the drain scenario (default 10000)
+ *   --transport-polls N, --transport-deliveries N, --transport-rounds N   unchanged polls and
+ *                           deliveries per transport and round, and rounds, of the transport
+ *                           scenario (default 20000, 10000, 6)
  *   --runtime auto|dist|source   how the daemon runs (default auto: dist/ when it is up to date)
  *   --json FILE             also write every figure to FILE
  *
@@ -36,6 +40,7 @@ import { measureLatency } from './scenario-latency.js';
 import { measureQuota } from './scenario-quota.js';
 import { measureResources, startSampler } from './scenario-resources.js';
 import { measureRestart, reportColdStart } from './scenario-startup.js';
+import { measureTransport } from './scenario-transport.js';
 import { performance } from 'node:perf_hooks';
 
 function readOptions(argv: string[]): { options: BenchOptions; json: string | undefined } {
@@ -51,6 +56,9 @@ function readOptions(argv: string[]): { options: BenchOptions; json: string | un
       changes: { type: 'string' },
       events: { type: 'string' },
       drain: { type: 'string' },
+      'transport-polls': { type: 'string' },
+      'transport-deliveries': { type: 'string' },
+      'transport-rounds': { type: 'string' },
       runtime: { type: 'string' },
       json: { type: 'string' },
     },
@@ -97,6 +105,13 @@ function readOptions(argv: string[]): { options: BenchOptions; json: string | un
     latencyChanges: count('changes', values.changes, base.latencyChanges),
     apiEvents: count('events', values.events, base.apiEvents),
     drainDeliveries: count('drain', values.drain, base.drainDeliveries),
+    transportPolls: count('transport-polls', values['transport-polls'], base.transportPolls),
+    transportDeliveries: count(
+      'transport-deliveries',
+      values['transport-deliveries'],
+      base.transportDeliveries,
+    ),
+    transportRounds: count('transport-rounds', values['transport-rounds'], base.transportRounds),
     runtime,
   };
   return { options, json: values.json };
@@ -131,6 +146,7 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<void>
   if (scenario === 'latency') return measureLatency(ctx);
   if (scenario === 'events-api') return measureEventsApi(ctx);
   if (scenario === 'drain') return measureDrain(ctx);
+  if (scenario === 'transport') return measureTransport(ctx);
   const largest = Math.max(...options.quotaSizes);
   for (const n of options.quotaSizes) {
     const run = await startPollingRun(ctx, n);
