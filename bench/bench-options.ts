@@ -34,9 +34,9 @@ export interface BenchOptions {
   /** Drain: pending deliveries left by an outage. */
   readonly drainDeliveries: number;
   /**
-   * Transport: node:http (ours) against undici, in the bench process. Repositories of the GitHub
-   * stand-in; unchanged polls and delivery POSTs per transport and round; rounds (the two
-   * transports take turns in each); unchanged polls and deliveries of each transport's warm-up.
+   * Transport: the daemon's HTTP transport, in the bench process. Repositories of the GitHub
+   * stand-in; unchanged polls and delivery POSTs per round; rounds; unchanged polls and
+   * deliveries of the warm-up.
    */
   readonly transportRepositories: number;
   readonly transportPolls: number;

@@ -1,15 +1,14 @@
 /**
- * The two transports the transport scenario compares, each as the daemon would hold it: its own
- * connections for the GitHub API and for deliveries, closed at the end. (a) node:http, ours:
- * createNodeHttpFetch and sendDelivery over RequestOpeners. (b) undici 7: the FetchLike of
- * undici-fetch.ts and the delivery POST of undici-delivery.ts, each on its own Agent. Also what
- * both are given to send: the repositories and the signed deliveries.
+ * The daemon's transport as the transport scenario drives it: a RequestOpener (undici) for the
+ * GitHub API under createGithubFetch and another for deliveries under sendDelivery, as the
+ * daemon's composition roots create them, closed at the end. Also what it is given to send: the
+ * repositories and the signed deliveries.
  */
 import type { RepositoryConfig } from '../src/config/config-types.js';
 import { eventIdOf, type ChangeEvent } from '../src/events/change-event.js';
+import { createGithubFetch, type FetchLike } from '../src/gitclient/github-fetch.js';
 import { GithubClient } from '../src/gitclient/github/github-client.js';
 import { MemoryHttpCache } from '../src/gitclient/http-cache.js';
-import { createNodeHttpFetch, type FetchLike } from '../src/gitclient/node-http-fetch.js';
 import { RequestOpener } from '../src/http/open-request.js';
 import type { Logger } from '../src/logging/create-logger.js';
 import { buildPayload } from '../src/trigger/payloads/build-payload.js';
@@ -19,16 +18,6 @@ import { VERSION } from '../src/version.js';
 import { BENCH_SECRET, BENCH_TOKEN } from './bench-config.js';
 import { repoName } from './bench-github.js';
 import type { TransportServers } from './transport-servers-child.js';
-import { sendDeliveryWithUndici } from './undici-delivery.js';
-import { createUndiciAgent, createUndiciFetch, githubDispatcher } from './undici-fetch.js';
-
-export const TRANSPORT_NAMES = ['node_http', 'undici'] as const;
-export type TransportName = (typeof TRANSPORT_NAMES)[number];
-
-export const TRANSPORT_LABELS: Record<TransportName, string> = {
-  node_http: 'node:http (ours)',
-  undici: 'undici 7',
-};
 
 /** The default of tekton.timeout. */
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -39,27 +28,21 @@ export interface SignedDelivery {
 }
 
 export interface Transport {
-  readonly name: TransportName;
   readonly github: GithubClient;
   deliver(delivery: SignedDelivery): Promise<DeliveryOutcome>;
-  close(): Promise<void>;
+  close(): void;
 }
 
-/** Both transports, in the order of TRANSPORT_NAMES. */
-export function createTransports(
+/** The daemon's transport: its own connections for the GitHub API and for deliveries. */
+export function createTransport(
   log: Logger,
   signal: AbortSignal,
   servers: TransportServers,
-): Transport[] {
-  return [nodeHttpTransport(log, signal, servers), undiciTransport(log, signal, servers)];
-}
-
-function nodeHttpTransport(log: Logger, signal: AbortSignal, servers: TransportServers): Transport {
+): Transport {
   const githubOpener = new RequestOpener();
   const deliveryOpener = new RequestOpener();
   return {
-    name: 'node_http',
-    github: githubClient(log, createNodeHttpFetch({ opener: githubOpener })),
+    github: githubClient(log, createGithubFetch({ opener: githubOpener })),
     deliver: (delivery) =>
       sendDelivery({
         url: servers.receiverUrl,
@@ -72,29 +55,6 @@ function nodeHttpTransport(log: Logger, signal: AbortSignal, servers: TransportS
     close() {
       githubOpener.close();
       deliveryOpener.close();
-      return Promise.resolve();
-    },
-  };
-}
-
-function undiciTransport(log: Logger, signal: AbortSignal, servers: TransportServers): Transport {
-  const githubAgent = createUndiciAgent();
-  const deliveryAgent = createUndiciAgent();
-  return {
-    name: 'undici',
-    github: githubClient(log, createUndiciFetch(githubDispatcher(githubAgent))),
-    deliver: (delivery) =>
-      sendDeliveryWithUndici({
-        url: servers.receiverUrl,
-        body: delivery.body,
-        headers: delivery.headers,
-        timeoutMs: DELIVERY_TIMEOUT_MS,
-        signal,
-        dispatcher: deliveryAgent,
-      }),
-    async close() {
-      await githubAgent.destroy();
-      await deliveryAgent.destroy();
     },
   };
 }

@@ -15,8 +15,8 @@
  *   --events N              events in the database of the events-API scenario (default 1000000)
  *   --drain N               pending deliveries of the drain scenario (default 10000)
  *   --transport-polls N, --transport-deliveries N, --transport-rounds N   unchanged polls and
- *                           deliveries per transport and round, and rounds, of the transport
- *                           scenario (default 20000, 10000, 6)
+ *                           deliveries per round, and rounds, of the transport scenario
+ *                           (default 20000, 10000, 6)
  *   --runtime auto|dist|source   how the daemon runs (default auto: dist/ when it is up to date)
  *   --json FILE             also write every figure to FILE
  *

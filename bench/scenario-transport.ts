@@ -1,18 +1,18 @@
 /**
- * Issue 16, "The transport": our node:http transport against undici 7, measured in the bench
+ * The daemon's HTTP transport (undici 7, src/http/open-request.ts), measured in the bench
  * process, where the daemon's own code sends the requests.
  *
  * - Unchanged polls: the real GithubClient lists the branches of repositories that have not
  *   changed (conditional requests, every page answered 304), 5 polls at a time as the daemon's
- *   `polling.max_workers` in the bench, with its `fetch` option set to (a) createNodeHttpFetch
- *   over a RequestOpener and (b) the undici FetchLike of undici-fetch.ts.
- * - Deliveries: signed delivery POSTs to the receiver, one at a time, through (a) sendDelivery
- *   over a RequestOpener and (b) the same request with undici `request` (undici-delivery.ts).
+ *   `polling.max_workers` in the bench, its `fetch` option createGithubFetch over a
+ *   RequestOpener, as the daemon builds it.
+ * - Deliveries: signed delivery POSTs to the receiver, one at a time, through sendDelivery over
+ *   a RequestOpener.
  *
  * The servers run in a child process (transport-servers.ts), so the CPU time of this process is
- * the client's alone. Each transport has its own connections and warms up first; then both take
- * turns for `rounds` rounds, in alternating order (A B, B A, A B, ...), so that drift on a shared
- * machine favours neither; every figure is the median of the rounds.
+ * the client's alone. The transport warms up first, then runs `rounds` rounds; every figure is
+ * the median of the rounds. Issue 16 took undici on this scenario's comparison with the daemon's
+ * earlier node:http transport (docs/benchmarks.md has those figures; that transport is gone).
  */
 import { performance } from 'node:perf_hooks';
 import type { RepositoryConfig } from '../src/config/config-types.js';
@@ -25,19 +25,14 @@ import { BENCH_SECRET, BENCH_TOKEN } from './bench-config.js';
 import type { BenchContext } from './bench-context.js';
 import { formatNumber, median, percentile } from './bench-report.js';
 import {
-  TRANSPORT_LABELS,
-  TRANSPORT_NAMES,
-  createTransports,
+  createTransport,
   repositoryConfig,
   signedDeliveries,
   type SignedDelivery,
   type Transport,
-  type TransportName,
 } from './bench-transports.js';
 import { startTransportServers } from './transport-servers-child.js';
 
-/** The decision rule of issue 16: undici is taken if it costs at most this much more. */
-const WITHIN_PERCENT = 10;
 /** The default of polling.timeout. */
 const POLL_TIMEOUT_MS = 30_000;
 
@@ -74,32 +69,19 @@ export async function measureTransport(ctx: BenchContext): Promise<void> {
     defaultMeta: { component: 'gitclient' },
   });
   const poll: PollOptions = { repos, workers: options.maxWorkers, signal, log };
-  const transports = createTransports(log, signal, servers);
-  const polls = new Map<TransportName, PollRound[]>(TRANSPORT_NAMES.map((name) => [name, []]));
-  const sends = new Map<TransportName, DeliveryRound[]>(TRANSPORT_NAMES.map((name) => [name, []]));
+  const transport = createTransport(log, signal, servers);
+  const polls: PollRound[] = [];
+  const sends: DeliveryRound[] = [];
   try {
-    for (const transport of transports) {
-      ctx.log(
-        `transport: ${TRANSPORT_LABELS[transport.name]}: first poll of each repository, warm-up`,
-      );
-      await pollMany(transport.github, poll, repos.length, false);
-      await pollMany(transport.github, poll, options.transportWarmup);
-      await deliverMany(transport, deliveries, options.transportWarmup);
-    }
+    ctx.log('transport: first poll of each repository, warm-up');
+    await pollMany(transport.github, poll, repos.length, false);
+    await pollMany(transport.github, poll, options.transportWarmup);
+    await deliverMany(transport, deliveries, options.transportWarmup);
     const before = await servers.counts();
     for (let round = 0; round < rounds; round += 1) {
-      const order = round % 2 === 0 ? transports : [...transports].reverse();
-      ctx.log(
-        `transport: round ${round + 1} of ${rounds} (${order.map((t) => t.name).join(', ')})`,
-      );
-      for (const transport of order) {
-        polls.get(transport.name)?.push(await pollRound(transport, poll, options.transportPolls));
-      }
-      for (const transport of order) {
-        sends
-          .get(transport.name)
-          ?.push(await deliveryRound(transport, deliveries, options.transportDeliveries));
-      }
+      ctx.log(`transport: round ${round + 1} of ${rounds}`);
+      polls.push(await pollRound(transport, poll, options.transportPolls));
+      sends.push(await deliveryRound(transport, deliveries, options.transportDeliveries));
     }
     const after = await servers.counts();
     report(ctx, polls, sends, {
@@ -108,7 +90,7 @@ export async function measureTransport(ctx: BenchContext): Promise<void> {
       badSignatures: after.badSignatures,
     });
   } finally {
-    for (const transport of transports) await transport.close();
+    transport.close();
     await servers.close();
   }
 }
@@ -161,8 +143,7 @@ async function deliverMany(
     const started = performance.now();
     const outcome = await transport.deliver(deliveries[i % deliveries.length] as SignedDelivery);
     latencies?.push(performance.now() - started);
-    if (!outcome.ok)
-      throw new Error(`bench: a ${transport.name} delivery failed: ${outcome.error}`);
+    if (!outcome.ok) throw new Error(`bench: a delivery failed: ${outcome.error}`);
   }
 }
 
@@ -197,8 +178,8 @@ async function deliveryRound(
 
 function report(
   ctx: BenchContext,
-  polls: ReadonlyMap<TransportName, readonly PollRound[]>,
-  sends: ReadonlyMap<TransportName, readonly DeliveryRound[]>,
+  polls: readonly PollRound[],
+  sends: readonly DeliveryRound[],
   checks: { requestsNot304: number; badSignatures: number },
 ): void {
   const { options, report } = ctx;
@@ -207,7 +188,7 @@ function report(
   const nPolls = formatNumber(options.transportPolls);
   const nSends = formatNumber(options.transportDeliveries);
   /** The median of the rounds, shown with their range. */
-  const add = (key: string, label: string, values: readonly number[], unit: string): number => {
+  const add = (key: string, label: string, values: readonly number[], unit: string): void => {
     const value = median(values);
     const range = `${formatNumber(Math.min(...values))} to ${formatNumber(Math.max(...values))}`;
     report.add({
@@ -218,70 +199,37 @@ function report(
       unit,
       display: `${formatNumber(value)} ${unit} (rounds: ${range})`,
     });
-    return value;
   };
-  const medians = new Map<string, number>();
-  for (const name of TRANSPORT_NAMES) {
-    const p = polls.get(name) ?? [];
-    const s = sends.get(name) ?? [];
-    const who = TRANSPORT_LABELS[name];
-    medians.set(
-      `${name}.poll_cpu`,
-      add(
-        `transport.${name}.cpu_ms_per_poll`,
-        `${who}: CPU per unchanged poll, ${nPolls} polls 5 at a time`,
-        p.map((r) => r.cpuMsPerPoll),
-        'ms',
-      ),
-    );
-    add(
-      `transport.${name}.polls_wall_s`,
-      `${who}: wall time of ${nPolls} unchanged polls`,
-      p.map((r) => r.wallMs / 1000),
-      's',
-    );
-    add(
-      `transport.${name}.delivery_p50_ms`,
-      `${who}: delivery latency p50, ${nSends} deliveries one at a time`,
-      s.map((r) => r.p50Ms),
-      'ms',
-    );
-    medians.set(
-      `${name}.p99`,
-      add(
-        `transport.${name}.delivery_p99_ms`,
-        `${who}: delivery latency p99`,
-        s.map((r) => r.p99Ms),
-        'ms',
-      ),
-    );
-    add(
-      `transport.${name}.cpu_ms_per_delivery`,
-      `${who}: CPU per delivery`,
-      s.map((r) => r.cpuMsPerDelivery),
-      'ms',
-    );
-  }
-  const difference = (what: string): number => {
-    const ours = medians.get(`node_http.${what}`) ?? NaN;
-    return ((medians.get(`undici.${what}`) ?? NaN) / ours - 1) * 100;
-  };
-  const signed = (value: number): string => `${value > 0 ? '+' : ''}${formatNumber(value)} %`;
-  const cpu = difference('poll_cpu');
-  const p99 = difference('p99');
-  for (const [key, label, value] of [
-    ['transport.undici_vs_node_http.cpu_per_poll_percent', 'CPU per unchanged poll', cpu],
-    ['transport.undici_vs_node_http.delivery_p99_percent', 'delivery latency p99', p99],
-  ] as const) {
-    report.add({
-      key,
-      scenario,
-      label: `undici 7 against node:http (ours), ${label} (medians)`,
-      value,
-      unit: '%',
-      display: signed(value),
-    });
-  }
+  add(
+    'transport.cpu_ms_per_poll',
+    `CPU per unchanged poll, ${nPolls} polls 5 at a time`,
+    polls.map((r) => r.cpuMsPerPoll),
+    'ms',
+  );
+  add(
+    'transport.polls_wall_s',
+    `wall time of ${nPolls} unchanged polls`,
+    polls.map((r) => r.wallMs / 1000),
+    's',
+  );
+  add(
+    'transport.delivery_p50_ms',
+    `delivery latency p50, ${nSends} deliveries one at a time`,
+    sends.map((r) => r.p50Ms),
+    'ms',
+  );
+  add(
+    'transport.delivery_p99_ms',
+    'delivery latency p99',
+    sends.map((r) => r.p99Ms),
+    'ms',
+  );
+  add(
+    'transport.cpu_ms_per_delivery',
+    'CPU per delivery',
+    sends.map((r) => r.cpuMsPerDelivery),
+    'ms',
+  );
   report.add({
     key: 'transport.requests_not_304',
     scenario,
@@ -296,11 +244,7 @@ function report(
     value: checks.badSignatures,
     unit: 'requests',
   });
-  const within = cpu <= WITHIN_PERCENT && p99 <= WITHIN_PERCENT;
-  report.note(
-    `transport: undici 7 against node:http (ours): CPU per unchanged poll ${signed(cpu)}, ` +
-      `delivery latency p99 ${signed(p99)}; within ${WITHIN_PERCENT} % on both: ` +
-      `${within ? 'yes' : 'no'}` +
-      (options.mode === 'quick' ? ' (quick mode: too few requests to go by)' : ''),
-  );
+  if (options.mode === 'quick') {
+    report.note('transport: quick mode: too few requests, on a cold process, to go by');
+  }
 }

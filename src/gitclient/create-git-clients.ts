@@ -5,13 +5,13 @@ import type { GitClient, ListRefsOptions, RateLimitSnapshot, RefListing } from '
 import type { GitVersionProbe } from './git/git-version-probe.js';
 import { LsRemoteClient } from './git/ls-remote-client.js';
 import { credentialId } from './credential-id.js';
+import { createGithubFetch } from './github-fetch.js';
 import { GithubClient } from './github/github-client.js';
 import { resolveGithubLocation } from './github/github-location.js';
 import { GitlabClient } from './gitlab/gitlab-client.js';
 import { resolveGitlabLocation } from './gitlab/gitlab-location.js';
 import type { HttpCache } from './http-cache.js';
 import { listRefsWithFallback } from './list-refs-with-fallback.js';
-import { createNodeHttpFetch } from './node-http-fetch.js';
 import { PollBudget } from './poll-budget.js';
 import type { ProviderClient } from './provider-client.js';
 
@@ -58,7 +58,7 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
       retryBackoffMs: deps.config.polling.retryBackoffMs,
       userAgent: deps.userAgent ?? 'RepoSentry',
       ...(deps.now ? { now: deps.now } : {}),
-      ...(deps.githubOpener ? { fetch: createNodeHttpFetch({ opener: deps.githubOpener }) } : {}),
+      ...(deps.githubOpener ? { fetch: createGithubFetch({ opener: deps.githubOpener }) } : {}),
     }),
   gitlab: (deps) =>
     new GitlabClient({

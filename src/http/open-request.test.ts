@@ -38,9 +38,9 @@ function opener(): RequestOpener {
 
 async function get(from: RequestOpener, url: URL): Promise<number> {
   const response = await from.open(url, { method: 'GET', headers: {} });
-  response.resume();
-  await new Promise((resolve) => response.once('end', resolve));
-  return response.statusCode ?? 0;
+  response.body.resume();
+  await new Promise((resolve) => response.body.once('end', resolve));
+  return response.status;
 }
 
 async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -80,6 +80,100 @@ describe('RequestOpener', () => {
     expect(refused).toMatchObject({ message: 'fetch failed' });
     expect(String((refused as TypeError).cause)).toContain('connections closed');
     expect(server.connections()).toBe(1);
+  });
+
+  it.each([
+    ['closes', (socket: Socket) => socket.destroy()],
+    ['resets', (socket: Socket) => socket.resetAndDestroy()],
+  ])(
+    'sends a POST once more on a fresh connection when the server %s a kept-alive one under it',
+    async (_what, drop) => {
+      const seen: { body: string; connection: number }[] = [];
+      const numbers = new WeakMap<Socket, number>();
+      let connections = 0;
+      const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          if (!numbers.has(req.socket)) numbers.set(req.socket, (connections += 1));
+          seen.push({
+            body: Buffer.concat(chunks).toString(),
+            connection: numbers.get(req.socket)!,
+          });
+          // The second request comes on the kept-alive connection: drop it unanswered.
+          if (seen.length === 2) drop(req.socket);
+          else res.end(`answer ${seen.length}`);
+        });
+      });
+      server.keepAliveTimeout = 60_000;
+      const url = await servers.listen(server);
+      const transport = opener();
+      const post = async (body: string): Promise<string> => {
+        const response = await transport.open(url, { method: 'POST', headers: {}, body });
+        const chunks: Buffer[] = [];
+        for await (const chunk of response.body) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString();
+      };
+      expect(await post('first')).toBe('answer 1');
+      expect(await post('second')).toBe('answer 3');
+      expect(seen).toEqual([
+        { body: 'first', connection: 1 },
+        { body: 'second', connection: 1 },
+        { body: 'second', connection: 2 },
+      ]);
+    },
+  );
+
+  it('does not send a request again when a new connection is closed before any answer', async () => {
+    let requests = 0;
+    const server = http.createServer((req) => {
+      requests += 1;
+      req.socket.destroy();
+    });
+    const url = await servers.listen(server);
+    const failed = await opener()
+      .open(url, { method: 'POST', headers: {}, body: 'once' })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(failed).toBeInstanceOf(TypeError);
+    expect(failed).toMatchObject({ message: 'fetch failed' });
+    expect(requests).toBe(1);
+  });
+
+  it('rejects a header value with a line break before sending anything, without a cause', async () => {
+    const server = await serve();
+    const refused = await opener()
+      .open(server.url, { method: 'GET', headers: { 'x-team': 'a\r\nx-injected: b' } })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(refused).toBeInstanceOf(TypeError);
+    expect((refused as TypeError).cause).toBeUndefined();
+    expect((refused as TypeError).message).not.toContain('x-injected');
+    expect(server.connections()).toBe(0);
+  });
+
+  it('destroys a body still arriving with the reason of an abort', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200);
+      res.write('partial');
+    });
+    const url = await servers.listen(server);
+    const controller = new AbortController();
+    const response = await opener().open(url, {
+      method: 'GET',
+      headers: {},
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.complete).toBe(false);
+    const failed = new Promise((resolve) => response.body.once('error', resolve));
+    response.body.resume();
+    controller.abort(new Error('poll timed out'));
+    expect(await failed).toMatchObject({ message: 'poll timed out' });
   });
 
   it('owns its connections: closing one opener leaves another one open', async () => {

@@ -113,6 +113,21 @@ describe('sendDelivery', () => {
     expect(new Set(receiver.received.map((r) => r.clientPort)).size).toBe(1);
   });
 
+  it('sends a delivery once more on a fresh connection when the kept-alive one was closed under it', async () => {
+    const receiver = await startReceiver((req, res) => {
+      // The second delivery arrives on the kept-alive connection: close it unanswered, as a
+      // listener whose idle timeout fired just then would.
+      if (receiver.received.length === 2) req.socket.destroy();
+      else res.writeHead(202).end();
+    });
+    expect(await sendDelivery(request(receiver.url))).toMatchObject({ ok: true });
+    expect(await sendDelivery(request(receiver.url))).toMatchObject({ ok: true, statusCode: 202 });
+    const ports = receiver.received.map((r) => r.clientPort);
+    expect(ports).toHaveLength(3);
+    expect(ports[1]).toBe(ports[0]);
+    expect(ports[2]).not.toBe(ports[1]);
+  });
+
   it('rejects a header value that cannot be sent, without echoing it', async () => {
     const receiver = await startReceiver((_req, res) => res.writeHead(202).end());
     const outcome = await sendDelivery(

@@ -1,7 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import type { RequestOpener } from '../http/open-request.js';
+import type { OpenedResponse, RequestOpener } from '../http/open-request.js';
 import { parseRetryAfter } from '../http/parse-retry-after.js';
 import { credentialHeaderValues, redactCredentials, urlCredentials } from '../logging/redact.js';
 import { SecretRegistry } from '../logging/secret-registry.js';
@@ -53,7 +52,7 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * POSTs one delivery over node:http(s) with kept-alive connections. Redirects are not followed
+ * POSTs one delivery over the opener's kept-alive connections. Redirects are not followed
  * (a redirect could carry the token or signature to another host). `user:pass@` in the URL is
  * sent as basic authentication, never in the URL.
  */
@@ -81,7 +80,7 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
   request.signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
-    let response: IncomingMessage;
+    let response: OpenedResponse;
     try {
       response = await request.opener.open(new URL(target.url), {
         method: 'POST',
@@ -95,7 +94,7 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
       return requestErrorOutcome(err, elapsed(), scrub);
     }
     const latencyMs = elapsed();
-    const status = response.statusCode ?? 0;
+    const { status } = response;
     if (status >= 200 && status < 300) {
       const delivered = { ok: true, statusCode: status, latencyMs, retryable: false } as const;
       if (request.readBody === true) {
@@ -107,7 +106,7 @@ export async function sendDelivery(request: DeliveryRequest): Promise<DeliveryOu
       return { ...delivered, code: 'delivered' };
     }
     const snippet = await readSnippet(response, redact);
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+    const retryAfterMs = parseRetryAfter(response.header('retry-after'));
     const retryable = isRetryableStatus(status);
     const what = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     const error = `HTTP ${status}${what}${snippet === '' ? '' : `: ${snippet}`}`;
@@ -179,14 +178,15 @@ function capped(text: string): string {
  * when the body fails or the attempt times out first. The rest of a longer body is dropped, with
  * its connection when it has not all arrived yet.
  */
-function readSnippet(response: IncomingMessage, redact: (text: string) => string): Promise<string> {
+function readSnippet(response: OpenedResponse, redact: (text: string) => string): Promise<string> {
+  const { body } = response;
   return new Promise((resolve) => {
     const decoder = new StringDecoder('utf8');
     let text = '';
     const done = (): void => {
-      response.off('data', onData).off('end', done).off('error', done).off('close', done);
-      if (response.complete) response.resume();
-      else response.destroy();
+      body.off('data', onData).off('end', done).off('error', done).off('close', done);
+      if (response.complete) body.resume();
+      else body.destroy();
       const oneLine = redact(text)
         .replace(/\p{Cc}+/gu, ' ')
         .replace(/\s+/g, ' ')
@@ -197,7 +197,8 @@ function readSnippet(response: IncomingMessage, redact: (text: string) => string
       text += decoder.write(chunk);
       if (text.length >= MAX_ERROR_CHARS) done();
     };
-    response.on('data', onData).once('end', done).once('error', done).once('close', done);
+    if (body.destroyed) done();
+    else body.on('data', onData).once('end', done).once('error', done).once('close', done);
   });
 }
 
@@ -206,19 +207,19 @@ function readSnippet(response: IncomingMessage, redact: (text: string) => string
  * its connection carries the next delivery; one still arriving is read in the background and cut
  * off with its connection if it has not ended after `ms`.
  */
-function releaseBody(response: IncomingMessage, ms: number): Promise<void> {
-  response.on('error', () => undefined);
+function releaseBody(response: OpenedResponse, ms: number): Promise<void> {
+  const { body } = response;
+  if (body.destroyed) return Promise.resolve();
+  body.on('error', () => undefined);
   if (response.complete) {
-    const ended = new Promise<void>((resolve) =>
-      response.once('end', resolve).once('close', resolve),
-    );
-    response.resume();
+    const ended = new Promise<void>((resolve) => body.once('end', resolve).once('close', resolve));
+    body.resume();
     return ended;
   }
-  const timer = setTimeout(() => response.destroy(), ms);
+  const timer = setTimeout(() => body.destroy(), ms);
   timer.unref();
-  response.once('close', () => clearTimeout(timer));
-  response.resume();
+  body.once('close', () => clearTimeout(timer));
+  body.resume();
   return Promise.resolve();
 }
 
@@ -229,8 +230,8 @@ function requestErrorOutcome(
 ): DeliveryOutcome {
   const cause = err instanceof Error ? err.cause : undefined;
   if (err instanceof TypeError && cause === undefined) {
-    // node:http could not build the request (a malformed header name or value, ...): retrying
-    // cannot help. Quoted parts are dropped because they may echo a configured header value.
+    // The transport could not build the request (a malformed header name or value, ...):
+    // retrying cannot help. Quoted parts are dropped: they may echo a configured header value.
     return rejected(latencyMs, scrub(`invalid request: ${err.message.replace(/"[^"]*"/g, '"…"')}`));
   }
   return failed(latencyMs, scrub(`network error: ${describeCause(cause ?? err)}`));

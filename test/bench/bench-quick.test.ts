@@ -123,17 +123,11 @@ describe('npm run bench -- --quick', () => {
       'drain.requests',
       'drain.bad_signatures',
       'drain.delivered_in_database',
-      ...['node_http', 'undici'].flatMap((transport) =>
-        [
-          'cpu_ms_per_poll',
-          'polls_wall_s',
-          'delivery_p50_ms',
-          'delivery_p99_ms',
-          'cpu_ms_per_delivery',
-        ].map((figure) => `transport.${transport}.${figure}`),
-      ),
-      'transport.undici_vs_node_http.cpu_per_poll_percent',
-      'transport.undici_vs_node_http.delivery_p99_percent',
+      'transport.cpu_ms_per_poll',
+      'transport.polls_wall_s',
+      'transport.delivery_p50_ms',
+      'transport.delivery_p99_ms',
+      'transport.cpu_ms_per_delivery',
       'transport.requests_not_304',
       'transport.bad_signatures',
     ];
@@ -186,11 +180,10 @@ describe('npm run bench -- --quick', () => {
     expect(value('drain.delivered_in_database')).toBe(QUICK.drainDeliveries);
   });
 
-  it('measures both transports on the same work: unchanged polls all 304, deliveries verified', () => {
+  it("measures the daemon's transport: unchanged polls all 304, deliveries verified", () => {
     expect(value('transport.requests_not_304')).toBe(0);
     expect(value('transport.bad_signatures')).toBe(0);
-    expect(run.stdout).toMatch(
-      /note: transport: undici 7 against node:http \(ours\): .*; within 10 % on both: (yes|no)/,
-    );
+    expect(value('transport.cpu_ms_per_poll')).toBeGreaterThan(0);
+    expect(value('transport.cpu_ms_per_delivery')).toBeGreaterThan(0);
   });
 });

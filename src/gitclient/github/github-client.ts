@@ -4,8 +4,8 @@ import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.j
 import type { Logger } from '../../logging/create-logger.js';
 import { CostMeter } from '../cost-meter.js';
 import { credentialId } from '../credential-id.js';
-import { createNodeHttpFetch, type FetchLike } from '../node-http-fetch.js';
 import { branchRef, tagRef, type RateLimitSnapshot, type RefListing } from '../git-client.js';
+import { createGithubFetch, type FetchLike } from '../github-fetch.js';
 import type { HttpCache } from '../http-cache.js';
 import { PollBudget } from '../poll-budget.js';
 import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
@@ -36,7 +36,7 @@ export interface GithubClientOptions {
   readonly retryBackoffMs: number;
   readonly userAgent: string;
   readonly now?: () => number;
-  /** The HTTP transport under Octokit (default: node:http keep-alive, see createNodeHttpFetch). */
+  /** The HTTP transport under Octokit (default: undici keep-alive, see createGithubFetch). */
   readonly fetch?: FetchLike;
 }
 
@@ -64,7 +64,7 @@ export class GithubClient implements ProviderClient {
 
   constructor(private readonly options: GithubClientOptions) {
     this.now = options.now ?? Date.now;
-    this.fetch = options.fetch ?? createNodeHttpFetch();
+    this.fetch = options.fetch ?? createGithubFetch();
   }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {

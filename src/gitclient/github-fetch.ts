@@ -1,5 +1,9 @@
 import { brotliDecompressSync, unzipSync } from 'node:zlib';
-import { RequestOpener } from '../http/open-request.js';
+import {
+  RequestOpener,
+  type OpenedResponse,
+  type ResponseHeaderFields,
+} from '../http/open-request.js';
 
 /** What Octokit and the metering wrapper read of a response; a fetch `Response` is one. */
 export interface FetchResponse {
@@ -16,13 +20,13 @@ export interface FetchResponse {
 /** The part of `fetch` the GitHub client uses; the global `fetch` is one. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<FetchResponse>;
 
-export interface NodeHttpFetchOptions {
+export interface GithubFetchOptions {
   /**
    * The connections to send on, owned (and closed at stop) by the composition root; without
-   * one, the fetch opens its own pool, whose idle sockets close after `idleSocketMs`.
+   * one, the fetch opens its own pool, whose idle connections close after `idleSocketMs`.
    */
   readonly opener?: RequestOpener;
-  /** Idle keep-alive sockets are closed after this long (default 5 s, as Node's global agent). */
+  /** Idle kept-alive connections are closed after this long (default 5 s). */
   readonly idleSocketMs?: number;
 }
 
@@ -33,21 +37,22 @@ const MAX_REDIRECTS = 20;
 interface Exchange {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: string[];
+  readonly headers: ResponseHeaderFields;
   readonly body: Buffer;
 }
 
 /**
- * A `fetch` over node:http and node:https with keep-alive agents (see RequestOpener), for the
- * GitHub client's conditional GETs. At 10,000 repositories Node 20's built-in fetch grew the old
- * generation by tens of megabytes per poll cycle.
+ * A `fetch` over a RequestOpener (undici, kept-alive connections), for the GitHub client's
+ * conditional GETs. At 10,000 repositories Node 20's built-in fetch grew the old generation by
+ * tens of megabytes per poll cycle.
  *
  * Behaves like fetch where the client can tell: redirects followed (Authorization dropped when
- * the origin changes), gzip/deflate/br bodies decoded, an abort rejects with the signal's
- * reason, a network failure rejects with `TypeError('fetch failed', { cause })`, and a request
- * on a kept-alive socket the server had just closed is sent once more on a fresh one.
+ * the origin changes), gzip/deflate/br bodies decoded (node:zlib), an abort rejects with the
+ * signal's reason, a network failure rejects with `TypeError('fetch failed', { cause })`, and a
+ * request on a kept-alive connection the server had just closed is sent once more on a fresh
+ * one (RequestOpener).
  */
-export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLike {
+export function createGithubFetch(options: GithubFetchOptions = {}): FetchLike {
   const opener =
     options.opener ??
     new RequestOpener(
@@ -57,7 +62,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
   return async (input, init = {}) => {
     let method = (init.method ?? 'GET').toUpperCase();
     if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') {
-      throw new TypeError('node-http fetch sends string bodies only');
+      throw new TypeError('the GitHub fetch sends string bodies only');
     }
     let body = init.body ?? undefined;
     const signal = init.signal ?? undefined;
@@ -66,7 +71,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
     let url = new URL(input);
     for (let hop = 0; ; hop += 1) {
       const exchange = await send(url, method, headers, body, opener, signal);
-      const location = headerValue(exchange.headers, 'location');
+      const location = fieldValue(exchange.headers.location);
       if (REDIRECTS.has(exchange.status) && location !== undefined && init.redirect !== 'manual') {
         if (init.redirect === 'error' || hop >= MAX_REDIRECTS) {
           throw new TypeError('fetch failed', { cause: new Error('redirect not followed') });
@@ -100,26 +105,39 @@ async function send(
   signal: AbortSignal | undefined,
 ): Promise<Exchange> {
   const response = await opener.open(url, { method, headers, body, signal });
-  return new Promise<Exchange>((resolve, reject) => {
+  let raw: Buffer;
+  try {
+    raw = await readAll(response);
+  } catch (err) {
+    if (signal?.aborted === true) throw signal.reason;
+    throw new TypeError('fetch failed', { cause: err });
+  }
+  try {
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      body: decode(raw, response.header('content-encoding')),
+    };
+  } catch (err) {
+    throw new TypeError('fetch failed', { cause: err });
+  }
+}
+
+/** The whole body; rejects when it fails or is cut off (an abort may come before listening). */
+function readAll(response: OpenedResponse): Promise<Buffer> {
+  const { body } = response;
+  if (body.errored !== null) return Promise.reject(body.errored);
+  if (body.destroyed) return Promise.reject(new Error('response body closed before its end'));
+  return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('error', (err) => {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as fetch: the signal's reason, whatever it is
-      if (signal?.aborted === true) reject(signal.reason);
-      else reject(new TypeError('fetch failed', { cause: err }));
-    });
-    response.on('end', () => {
-      try {
-        resolve({
-          status: response.statusCode ?? 0,
-          statusText: response.statusMessage ?? '',
-          headers: response.rawHeaders,
-          body: decode(Buffer.concat(chunks), response.headers['content-encoding']),
-        });
-      } catch (err) {
-        reject(new TypeError('fetch failed', { cause: err }));
-      }
-    });
+    body
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .once('error', reject)
+      .once('close', () => reject(new Error('response body closed before its end')))
+      .once('end', () =>
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+      );
   });
 }
 
@@ -131,18 +149,19 @@ function decode(body: Buffer, encoding: string | undefined): Buffer {
   return body;
 }
 
+function fieldValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** Response headers: lower-case names, repeated fields joined with ", " as Headers does. */
 class ResponseHeaders implements Iterable<[string, string]> {
   private readonly fields = new Map<string, string>();
 
-  constructor(raw: readonly string[]) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = (raw[i] as string).toLowerCase();
+  constructor(received: ResponseHeaderFields) {
+    for (const [name, value] of Object.entries(received)) {
       // The body is handed over decoded, as fetch does.
-      if (name === 'content-encoding' || name === 'content-length') continue;
-      const value = raw[i + 1] as string;
-      const previous = this.fields.get(name);
-      this.fields.set(name, previous === undefined ? value : `${previous}, ${value}`);
+      if (value === undefined || name === 'content-encoding' || name === 'content-length') continue;
+      this.fields.set(name, fieldValue(value) as string);
     }
   }
 
@@ -206,11 +225,4 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
         : Object.entries(headers);
   for (const [name, value] of entries) record[name.toLowerCase()] = String(value);
   return record;
-}
-
-function headerValue(raw: readonly string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() === name) return raw[i + 1];
-  }
-  return undefined;
 }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { useLoopbackServers } from '../../test/helpers/loopback-servers.js';
-import { createNodeHttpFetch } from './node-http-fetch.js';
+import { createGithubFetch } from './github-fetch.js';
 
 interface Seen {
   readonly url: string;
@@ -35,13 +35,13 @@ async function serve(
   return { base: url.origin, seen, server };
 }
 
-describe('createNodeHttpFetch', () => {
+describe('createGithubFetch', () => {
   it('answers a 304 with its headers and no body, on one kept-alive connection', async () => {
     const { base, seen } = await serve((_req, res) => {
       res.writeHead(304, { etag: 'W/"abc"', 'x-ratelimit-remaining': '4999' });
       res.end();
     });
-    const fetch = createNodeHttpFetch();
+    const fetch = createGithubFetch();
     for (let i = 0; i < 3; i += 1) {
       const response = await fetch(`${base}/repos/o/r/branches?page=1`, {
         headers: { 'if-none-match': 'W/"abc"', Authorization: 'token t' },
@@ -67,7 +67,7 @@ describe('createNodeHttpFetch', () => {
       ]);
       res.end(gzipSync(JSON.stringify([{ name: 'main', commit: { sha: 'a'.repeat(40) } }])));
     });
-    const response = await createNodeHttpFetch()(`${base}/b`);
+    const response = await createGithubFetch()(`${base}/b`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-encoding')).toBeNull();
     expect(response.headers.get('Content-Type')).toBe('application/json');
@@ -86,7 +86,7 @@ describe('createNodeHttpFetch', () => {
       else if (req.url === '/repositories/7') res.writeHead(302, { location: `${other.base}/x` });
       res.end();
     });
-    const response = await createNodeHttpFetch()(`${base}/renamed`, {
+    const response = await createGithubFetch()(`${base}/renamed`, {
       headers: { authorization: 'token secret' },
     });
     expect(await response.text()).toBe('elsewhere');
@@ -101,11 +101,11 @@ describe('createNodeHttpFetch', () => {
   it('rejects with the signal reason when aborted in flight', async () => {
     const { base } = await serve(() => undefined); // never answers
     const controller = new AbortController();
-    const pending = createNodeHttpFetch()(`${base}/slow`, { signal: controller.signal });
+    const pending = createGithubFetch()(`${base}/slow`, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('poll timed out')), 20);
     await expect(pending).rejects.toThrow('poll timed out');
     const aborted = AbortSignal.abort();
-    await expect(createNodeHttpFetch()(`${base}/slow`, { signal: aborted })).rejects.toMatchObject({
+    await expect(createGithubFetch()(`${base}/slow`, { signal: aborted })).rejects.toMatchObject({
       name: 'AbortError',
     });
   });
@@ -113,7 +113,7 @@ describe('createNodeHttpFetch', () => {
   it('fails like fetch when nothing listens: TypeError with the socket error as cause', async () => {
     const { base, server } = await serve((_req, res) => res.end());
     await new Promise((resolve) => server.close(resolve));
-    const failed = await createNodeHttpFetch()(`${base}/x`).catch((err: unknown) => err);
+    const failed = await createGithubFetch()(`${base}/x`).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(TypeError);
     expect((failed as TypeError).message).toBe('fetch failed');
     expect(((failed as TypeError).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
@@ -126,7 +126,7 @@ describe('createNodeHttpFetch', () => {
       if (seen.length === 2) req.socket.destroy();
       else res.end(`answer ${seen.length}`);
     });
-    const fetch = createNodeHttpFetch();
+    const fetch = createGithubFetch();
     expect(await (await fetch(`${base}/a`)).text()).toBe('answer 1');
     expect(await (await fetch(`${base}/b`)).text()).toBe('answer 3');
     expect(seen.map((s) => [s.url, s.socket])).toEqual([
