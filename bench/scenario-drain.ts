@@ -21,7 +21,7 @@ export async function measureDrain(ctx: BenchContext): Promise<void> {
   const file = path.join(dir, 'reposentry.db');
   const receiver = await startBenchReceiver(BENCH_SECRET);
   ctx.log(`${scenario}: seeding the outbox`);
-  const { repositories } = seedPending(file, {
+  const { repositories } = await seedPending(file, {
     deliveries: total,
     targetUrl: receiver.url,
     repoUrl: unpolledRepoUrl,

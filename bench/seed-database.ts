@@ -2,7 +2,7 @@
  * Databases for the events-API and drain scenarios, written before the daemon starts.
  *
  * - `seedHistory`: a large event history as a long-running daemon leaves it. The schema comes
- *   from our own migrations (Storage.open); the rows are then bulk-inserted with plain SQL in
+ *   from our own migrations (SqliteStorage.open); the rows are then bulk-inserted with plain SQL in
  *   big transactions, because the outbox write (one transaction per poll, ~0.7 ms) would take
  *   more than ten minutes for a million events. Each row is what the daemon writes: the event
  *   with its deterministic id, one delivered delivery whose body and headers are built by our
@@ -17,7 +17,7 @@ import winston from 'winston';
 import { eventIdOf, type ChangeEvent, type EventType } from '../src/events/change-event.js';
 import { createLogger } from '../src/logging/create-logger.js';
 import { SecretRegistry } from '../src/logging/secret-registry.js';
-import { Storage } from '../src/storage/storage.js';
+import { SqliteStorage } from '../src/storage/sqlite-storage.js';
 import { buildPayload } from '../src/trigger/payloads/build-payload.js';
 import { VERSION } from '../src/version.js';
 import { repoName } from './bench-github.js';
@@ -33,14 +33,14 @@ export interface SeededHistory {
 
 const DAY_MS = 86_400_000;
 
-function storageAt(file: string): Storage {
+function storageAt(file: string): SqliteStorage {
   const log = createLogger({
     level: 'error',
     format: 'json',
     secrets: new SecretRegistry(),
     transports: [new winston.transports.Console({ silent: true })],
   });
-  return new Storage({ path: file, busyTimeoutMs: 5000, log });
+  return new SqliteStorage({ path: file, busyTimeoutMs: 5000, log });
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
@@ -217,12 +217,12 @@ export function seedHistory(
  * the poller (Storage.recordPoll): four changes per repository, two on main and two on develop,
  * so ref lanes hold two deliveries each, as an outage of a few poll intervals leaves them.
  */
-export function seedPending(
+export async function seedPending(
   file: string,
   options: { deliveries: number; targetUrl: string; repoUrl: (name: string) => string },
-): { repositories: number } {
+): Promise<{ repositories: number }> {
   const storage = storageAt(file);
-  storage.open();
+  await storage.start();
   const repositories = Math.ceil(options.deliveries / 4);
   const now = Date.now();
   const lanes = new Map<string, string>();
@@ -239,8 +239,8 @@ export function seedPending(
       transitions.set(`${name} ${ref}`, transition);
       const repository = { name, url: options.repoUrl(name), provider: 'github' as const };
       const polledAt = now - (options.deliveries - i);
-      if (round === 0) storage.repositories.track(repository, polledAt);
-      storage.recordPoll({
+      if (round === 0) await storage.repositories.track(repository, polledAt);
+      await storage.recordPoll({
         repository,
         refs: { upsert: [{ ref, sha: after }], remove: [] },
         events: [
@@ -265,7 +265,7 @@ export function seedPending(
       });
     }
   } finally {
-    storage.close();
+    await storage.stop();
   }
   return { repositories };
 }

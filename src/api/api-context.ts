@@ -22,7 +22,7 @@ export interface ApiContext {
   /** Queues a poll now: true if queued, false if one is queued or running; throws not-found. */
   pollNow(name: string): boolean;
   /** Queues every delivery of an event again and wakes the delivery worker. */
-  redeliver(eventId: string): DeliverySummary[];
+  redeliver(eventId: string): Promise<DeliverySummary[]>;
   rateLimits(): readonly RateLimitSnapshot[];
   rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined;
   reloadState(): ReloadState | undefined;

@@ -155,7 +155,7 @@ export const demoCommand: CliCommand = {
       onStarted: () => {
         print(`demo      watching ${repo.url}`);
         print(`demo      built-in EventListener at ${receiver.url} (checks X-Hub-Signature-256)`);
-        print(`demo      database ${config.storage.sqlitePath}`);
+        print(`demo      database ${daemon.storage.location}`);
         const api = daemon.api.address();
         if (api) {
           const base = `http://127.0.0.1:${api.port}`;

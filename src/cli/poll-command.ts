@@ -6,7 +6,8 @@ import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PollReport } from '../poller/poll-report.js';
 import { timeoutSignal } from '../lib/timeout-signal.js';
-import { Storage } from '../storage/storage.js';
+import { createStorage } from '../storage/create-storage.js';
+import type { Storage } from '../storage/storage.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import {
   EXIT_BAD_CONFIG,
@@ -55,9 +56,8 @@ export const pollCommand: CliCommand = {
     const trigger = args.values.trigger === true;
     const { log, print } = oneShotOutput(config, io);
     // --trigger writes like the daemon and so takes the file's writer lock; a dry run only reads.
-    const storage = new Storage({
-      path: config.storage.sqlitePath,
-      busyTimeoutMs: config.storage.busyTimeoutMs,
+    const storage = createStorage({
+      config: config.storage,
       log,
       ...(trigger ? { writer: { command: 'poll --once --trigger' } } : { readOnly: true }),
     });
@@ -70,16 +70,14 @@ export const pollCommand: CliCommand = {
     try {
       // Recording makes the storage's watched repositories the config's, as the daemon does.
       if (trigger)
-        storage.repositories.syncFromConfig(config.repositories.filter((r) => r.enabled));
-      const firstPoll = new Set(
-        repositories
-          .filter(
-            (repo) =>
-              !storage.repositories.isCurrent(repo) ||
-              storage.pollStates.get(repo.name) === undefined,
-          )
-          .map((repo) => repo.name),
-      );
+        await storage.repositories.syncFromConfig(config.repositories.filter((r) => r.enabled));
+      const firstPoll = new Set<string>();
+      for (const repo of repositories) {
+        const polledBefore =
+          (await storage.repositories.isCurrent(repo)) &&
+          (await storage.pollStates.get(repo.name)) !== undefined;
+        if (!polledBefore) firstPoll.add(repo.name);
+      }
       // The daemon's wiring; a dry run's HTTP cache keeps new ETags in memory.
       const poller = buildPoller({
         config: () => config,
@@ -159,9 +157,9 @@ async function deliverDue(
     const startedAt = Date.now();
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_CHECK_MS));
-      const due = storage.deliveries.nextDueAt();
+      const due = await storage.deliveries.nextDueAt();
       const nothingDue = due === undefined || due > startedAt;
-      if (nothingDue && storage.deliveries.countByStatus().in_flight === 0) break;
+      if (nothingDue && (await storage.deliveries.countByStatus()).in_flight === 0) break;
     }
   } finally {
     await component.stop(AbortSignal.timeout(config.tekton.timeoutMs));

@@ -10,7 +10,8 @@ import { NextPollWriter } from './next-poll-writer.js';
 import type { Component } from '../runtime/component.js';
 import { RuntimeManager } from '../runtime/runtime-manager.js';
 import { RetentionPruner } from '../storage/retention-pruner.js';
-import { Storage } from '../storage/storage.js';
+import { createStorage } from '../storage/create-storage.js';
+import type { Storage } from '../storage/storage.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import type { DeliveryWorker } from '../trigger/delivery-worker.js';
 import type { DeliverySummary } from '../storage/delivery-record.js';
@@ -49,7 +50,7 @@ export interface Daemon {
   readonly metrics: DaemonMetrics;
   config(): Config;
   /** Queues every delivery of an event again and wakes the delivery worker. */
-  redeliver(eventId: string): DeliverySummary[];
+  redeliver(eventId: string): Promise<DeliverySummary[]>;
   /** Applies a new valid config to every component (what a reload does). */
   applyConfig(config: Config): Promise<void>;
   /** SIGHUP: re-read the config file. */
@@ -65,9 +66,8 @@ export interface Daemon {
 export function createDaemon(options: DaemonOptions): Daemon {
   const { log } = options;
   let config = options.config;
-  const storage = new Storage({
-    path: config.storage.sqlitePath,
-    busyTimeoutMs: config.storage.busyTimeoutMs,
+  const storage = createStorage({
+    config: config.storage,
     log: log.child({ component: 'storage' }),
     writer: { command: options.command ?? 'run' },
   });
@@ -117,7 +117,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     config,
     log: pollerLog,
     onScheduled: (repository, nextPollAt) => nextPolls.set(repository, nextPollAt.getTime()),
-    storedNextPollAt: (repository) => storage.pollStates.nextPollAt(repository),
+    storedNextPollAts: () => storage.pollStates.nextPollAts(),
     pollOne: async (repo, signal) => (await poller.pollOne(repo, signal)).outcome,
   });
 
@@ -144,8 +144,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
           onReload: (outcome) => metrics.observeConfigReload(outcome),
         });
 
-  const redeliver = (eventId: string): DeliverySummary[] => {
-    const deliveries = storage.deliveries.redeliver(eventId);
+  const redeliver = async (eventId: string): Promise<DeliverySummary[]> => {
+    const deliveries = await storage.deliveries.redeliver(eventId);
     worker.wake();
     for (const d of deliveries) feed.publish(deliveryChangeMessage(d));
     return deliveries;

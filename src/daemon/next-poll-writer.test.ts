@@ -10,8 +10,8 @@ describe('NextPollWriter', () => {
   const names = ['app-1', 'app-2', 'app-3'];
   const temp = useTempStorage({ busyTimeoutMs: 50 }, (storage) => {
     for (const name of names) {
-      storage.repositories.track({ ...REPO, name });
-      storage.recordPoll({
+      storage.sync.repositories.track({ ...REPO, name });
+      storage.sync.recordPoll({
         repository: { ...REPO, name },
         refs: { upsert: [], remove: [] },
         events: [],
@@ -26,17 +26,17 @@ describe('NextPollWriter', () => {
     }
   });
 
-  const nextPollAt = (name: string): number | null | undefined =>
-    temp.storage.pollStates.get(name)?.nextPollAt;
+  const nextPollAt = async (name: string): Promise<number | null | undefined> =>
+    (await temp.storage.pollStates.get(name))?.nextPollAt;
 
   it('writes every time decided in one turn together on the next, the latest per repository', async () => {
     const writer = new NextPollWriter(temp.storage, createCaptureLogger().log);
     writer.set('app-1', 5_000);
     writer.set('app-2', 6_000);
     writer.set('app-1', 7_000);
-    expect(nextPollAt('app-1')).toBe(2_000);
+    expect(await nextPollAt('app-1')).toBe(2_000);
     await nextTurn();
-    expect(names.map(nextPollAt)).toEqual([7_000, 6_000, 2_000]);
+    expect(await Promise.all(names.map(nextPollAt))).toEqual([7_000, 6_000, 2_000]);
   });
 
   it('logs a busy database once per batch and writes the times with the next one', async () => {
@@ -55,7 +55,7 @@ describe('NextPollWriter', () => {
     other.close();
     writer.set('app-2', 8_000);
     await nextTurn();
-    expect(names.map(nextPollAt)).toEqual([5_000, 8_000, 2_000]);
+    expect(await Promise.all(names.map(nextPollAt))).toEqual([5_000, 8_000, 2_000]);
   });
 
   it('writes nothing once storage is closed', async () => {
@@ -66,6 +66,6 @@ describe('NextPollWriter', () => {
     await nextTurn();
     expect(capture.entries()).toEqual([]);
     temp.reopen();
-    expect(nextPollAt('app-1')).toBe(2_000);
+    expect(await nextPollAt('app-1')).toBe(2_000);
   });
 });

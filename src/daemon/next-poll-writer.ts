@@ -12,6 +12,8 @@ import type { EpochMs } from '../storage/storage-types.js';
 export class NextPollWriter {
   private readonly pending = new Map<string, EpochMs>();
   private flushing: NodeJS.Immediate | undefined;
+  /** The batch being written: the next one starts after it, so times land in decision order. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: Pick<Storage, 'isOpen' | 'pollStates'>,
@@ -20,18 +22,23 @@ export class NextPollWriter {
 
   set(repository: string, nextPollAt: EpochMs): void {
     this.pending.set(repository, nextPollAt);
-    this.flushing ??= setImmediate(() => this.flush());
+    this.flushing ??= setImmediate(() => void this.flush());
   }
 
-  /** Writes what is pending now (also called before storage closes). */
-  flush(): void {
+  /** Writes what is pending now (after the batch being written, if any); never rejects. */
+  flush(): Promise<void> {
     if (this.flushing !== undefined) clearImmediate(this.flushing);
     this.flushing = undefined;
+    this.writing = this.writing.then(() => this.write());
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
     if (this.pending.size === 0 || !this.storage.isOpen) return;
     const batch = new Map(this.pending);
     this.pending.clear();
     try {
-      this.storage.pollStates.setNextPollAts(batch);
+      await this.storage.pollStates.setNextPollAts(batch);
     } catch (err) {
       // Kept for the next batch, unless a newer time was decided meanwhile.
       for (const [repository, at] of batch) {

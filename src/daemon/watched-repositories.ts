@@ -27,17 +27,16 @@ export class WatchedRepositories implements Component, Reconfigurable<Config> {
   }
 
   start(): Promise<void> {
-    this.sync(this.config);
-    return Promise.resolve();
+    return this.sync(this.config);
   }
 
   stop(): Promise<void> {
     return Promise.resolve();
   }
 
-  applyConfig(config: Config): void {
+  applyConfig(config: Config): Promise<void> {
     this.config = config;
-    this.sync(config);
+    return this.sync(config);
   }
 
   health(): ComponentHealth {
@@ -45,9 +44,9 @@ export class WatchedRepositories implements Component, Reconfigurable<Config> {
     return { status: this.last ? 'healthy' : 'starting', details: { watched } };
   }
 
-  private sync(config: Config): void {
+  private async sync(config: Config): Promise<void> {
     const watched = config.repositories.filter((repo) => repo.enabled);
-    const result = this.deps.storage.repositories.syncFromConfig(watched);
+    const result = await this.deps.storage.repositories.syncFromConfig(watched);
     this.last = result;
     const { log } = this.deps;
     for (const repo of result.removed) {

@@ -11,30 +11,32 @@ export interface HttpCacheEntry {
 }
 
 export interface HttpCache {
-  get(repository: string, endpoint: string): HttpCacheEntry | undefined;
-  set(repository: string, endpoint: string, entry: HttpCacheEntry): void;
+  get(repository: string, endpoint: string): Promise<HttpCacheEntry | undefined>;
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): Promise<void>;
   /** Forgets every entry of a repository (removed or re-pointed repository). */
-  clear(repository: string): void;
+  clear(repository: string): Promise<void>;
 }
 
 export class MemoryHttpCache implements HttpCache {
   private readonly entries = new Map<string, Map<string, HttpCacheEntry>>();
 
-  get(repository: string, endpoint: string): HttpCacheEntry | undefined {
-    return this.entries.get(repository)?.get(endpoint);
+  get(repository: string, endpoint: string): Promise<HttpCacheEntry | undefined> {
+    return Promise.resolve(this.entries.get(repository)?.get(endpoint));
   }
 
-  set(repository: string, endpoint: string, entry: HttpCacheEntry): void {
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): Promise<void> {
     let forRepo = this.entries.get(repository);
     if (!forRepo) {
       forRepo = new Map();
       this.entries.set(repository, forRepo);
     }
     forRepo.set(endpoint, { etag: entry.etag, body: entry.body });
+    return Promise.resolve();
   }
 
-  clear(repository: string): void {
+  clear(repository: string): Promise<void> {
     this.entries.delete(repository);
+    return Promise.resolve();
   }
 
   /** Number of entries held for a repository (tests). */
@@ -53,18 +55,18 @@ export class ReadThroughHttpCache implements HttpCache {
 
   constructor(private readonly base: Pick<HttpCache, 'get'>) {}
 
-  get(repository: string, endpoint: string): HttpCacheEntry | undefined {
-    const own = this.own.get(repository, endpoint);
+  async get(repository: string, endpoint: string): Promise<HttpCacheEntry | undefined> {
+    const own = await this.own.get(repository, endpoint);
     if (own !== undefined || this.cleared.has(repository)) return own;
     return this.base.get(repository, endpoint);
   }
 
-  set(repository: string, endpoint: string, entry: HttpCacheEntry): void {
-    this.own.set(repository, endpoint, entry);
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): Promise<void> {
+    return this.own.set(repository, endpoint, entry);
   }
 
-  clear(repository: string): void {
-    this.own.clear(repository);
+  clear(repository: string): Promise<void> {
     this.cleared.add(repository);
+    return this.own.clear(repository);
   }
 }

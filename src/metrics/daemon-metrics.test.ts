@@ -15,8 +15,8 @@ function sources(overrides: Partial<MetricsSources> = {}): MetricsSources {
     failed: 2,
   };
   return {
-    deliveryCounts: () => counts,
-    oldestPendingAgeMs: () => 4_500,
+    deliveryCounts: () => Promise.resolve(counts),
+    oldestPendingAgeMs: () => Promise.resolve(4_500),
     rateLimits: () => [],
     ...overrides,
   };
@@ -224,8 +224,8 @@ describe('DaemonMetrics', () => {
     let pending = 3;
     let oldest: number | undefined = 4_500;
     const metrics = quiet({
-      deliveryCounts: () => ({ pending, in_flight: 1, delivered: 7, failed: 2 }),
-      oldestPendingAgeMs: () => oldest,
+      deliveryCounts: () => Promise.resolve({ pending, in_flight: 1, delivered: 7, failed: 2 }),
+      oldestPendingAgeMs: () => Promise.resolve(oldest),
     });
     let { body } = await metrics.render();
     expect(sample(body, 'reposentry_delivery_queue{status="pending"}')).toBe(3);
@@ -268,8 +268,8 @@ describe('DaemonMetrics', () => {
     let failing = false;
     const metrics = quiet({
       deliveryCounts: () =>
-        failing ? closed() : { pending: 5, in_flight: 0, delivered: 1, failed: 0 },
-      oldestPendingAgeMs: () => (failing ? closed() : 2_000),
+        failing ? closed() : Promise.resolve({ pending: 5, in_flight: 0, delivered: 1, failed: 0 }),
+      oldestPendingAgeMs: () => (failing ? closed() : Promise.resolve(2_000)),
       rateLimits: () => (failing ? closed() : [snapshot('api.github.com', 100)]),
     });
     await metrics.render();

@@ -4,8 +4,8 @@ import { DELIVERY_STATUSES, type DeliveryStatus } from '../storage/storage-types
 
 /** What the scrape-time gauges read: called on every scrape, never cached. */
 export interface MetricsSources {
-  deliveryCounts(): Record<DeliveryStatus, number>;
-  oldestPendingAgeMs(): number | undefined;
+  deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
+  oldestPendingAgeMs(): Promise<number | undefined>;
   rateLimits(): readonly RateLimitSnapshot[];
 }
 
@@ -24,8 +24,8 @@ export function registerSourceGauges(registry: Registry, sources: MetricsSources
     help: 'Deliveries in the database by status; pending is the number waiting to be sent.',
     labelNames: ['status'],
     registers,
-    collect() {
-      const counts = readSafely(() => sources.deliveryCounts());
+    async collect() {
+      const counts = await readSafelyLater(() => sources.deliveryCounts());
       if (counts === undefined) return;
       for (const status of DELIVERY_STATUSES) {
         const count = finiteOrUndefined(counts[status]);
@@ -37,8 +37,8 @@ export function registerSourceGauges(registry: Registry, sources: MetricsSources
     name: 'reposentry_delivery_oldest_pending_age_seconds',
     help: 'Seconds since the oldest delivery still waiting to be sent was queued; 0 when none waits.',
     registers,
-    collect() {
-      const ageMs = readSafely(() => sources.oldestPendingAgeMs() ?? 0);
+    async collect() {
+      const ageMs = await readSafelyLater(async () => (await sources.oldestPendingAgeMs()) ?? 0);
       const age = finiteOrUndefined(ageMs);
       if (age !== undefined) this.set(Math.max(0, age) / 1000);
     },
@@ -87,6 +87,15 @@ export function registerSourceGauges(registry: Registry, sources: MetricsSources
 function readSafely<T>(read: () => T): T | undefined {
   try {
     return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `readSafely` of a source that answers later: a rejection is undefined too. */
+async function readSafelyLater<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
   } catch {
     return undefined;
   }

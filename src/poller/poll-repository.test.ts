@@ -37,11 +37,11 @@ function heldClient(refs: Map<string, string>): { client: GitClient; release: ()
 
 describe('pollRepository of a repository that changes while the poll is in flight', () => {
   const temp = useTempStorage();
-  beforeEach(() => {
-    temp.storage.repositories.syncFromConfig([repo]);
+  beforeEach(async () => {
+    await temp.storage.repositories.syncFromConfig([repo]);
   });
 
-  async function pollWhile(change: () => void) {
+  async function pollWhile(change: () => Promise<unknown>) {
     const { client, release } = heldClient(new Map([['refs/heads/main', sha(1)]]));
     const capture = createCaptureLogger();
     const polling = pollRepository(repo, new AbortController().signal, {
@@ -50,7 +50,7 @@ describe('pollRepository of a repository that changes while the poll is in fligh
       config: () => config,
       log: capture.log,
     });
-    change();
+    await change();
     release();
     return { ...(await polling), capture };
   }
@@ -59,17 +59,17 @@ describe('pollRepository of a repository that changes while the poll is in fligh
     const { outcome, report } = await pollWhile(() => temp.storage.repositories.syncFromConfig([]));
     expect(report).toMatchObject({ ok: false, code: 'conflict' });
     expect(outcome).toEqual({ ok: true });
-    expect(temp.storage.repositories.get('app')).toBeUndefined();
-    expect(temp.storage.refStates.shas('app').size).toBe(0);
-    expect(temp.storage.pollStates.get('app')).toBeUndefined();
+    expect(await temp.storage.repositories.get('app')).toBeUndefined();
+    expect((await temp.storage.refStates.shas('app')).size).toBe(0);
+    expect(await temp.storage.pollStates.get('app')).toBeUndefined();
   });
 
   it('records nothing of the old url for a repository pointed elsewhere meanwhile', async () => {
     const moved = { ...repo, url: 'https://git.test/org/other.git' };
     const { report } = await pollWhile(() => temp.storage.repositories.syncFromConfig([moved]));
     expect(report.code).toBe('conflict');
-    expect(temp.storage.repositories.isCurrent(moved)).toBe(true);
-    expect(temp.storage.refStates.shas('app').size).toBe(0);
-    expect(temp.storage.pollStates.get('app')).toBeUndefined();
+    expect(await temp.storage.repositories.isCurrent(moved)).toBe(true);
+    expect((await temp.storage.refStates.shas('app')).size).toBe(0);
+    expect(await temp.storage.pollStates.get('app')).toBeUndefined();
   });
 });

@@ -50,11 +50,11 @@ export async function pollRepository(
     const polledAt = now();
     // State recorded for another url (or a repository not watched yet: a dry run) is not this
     // repository's: compare with nothing, as a first poll does.
-    const current = deps.storage.repositories.isCurrent(repo);
-    const state = current ? deps.storage.pollStates.get(repo.name) : undefined;
+    const current = await deps.storage.repositories.isCurrent(repo);
+    const state = current ? await deps.storage.pollStates.get(repo.name) : undefined;
     const baselined = state?.baselined ?? { branch: false, tag: false };
     const detected = detectChanges({
-      stored: current ? deps.storage.refStates.shas(repo.name) : new Map<string, string>(),
+      stored: current ? await deps.storage.refStates.shas(repo.name) : new Map<string, string>(),
       listed: listing.refs,
       repository: repo,
       baselined,
@@ -62,7 +62,7 @@ export async function pollRepository(
     });
     // Each transition takes its ref's next number, read with the state it was compared with: a
     // replay of this observation computes the same ids, a repeat of a transition new ones.
-    const lastNumbers = deps.storage.refTransitions.lastNumbers(
+    const lastNumbers = await deps.storage.refTransitions.lastNumbers(
       repo.name,
       detected.transitions.map((t) => t.ref),
     );
@@ -81,7 +81,7 @@ export async function pollRepository(
     });
     let newEvents: readonly ChangeEvent[] = events;
     if (record) {
-      const result = deps.storage.recordPoll({
+      const result = await deps.storage.recordPoll({
         repository: repo,
         refs: { upsert: detected.upsert, remove: detected.remove },
         events,
@@ -130,7 +130,7 @@ export async function pollRepository(
     const superseded = code === 'conflict';
     if (record && !cancelled && !superseded) {
       try {
-        failures = deps.storage.recordPollFailure(repo, {
+        failures = await deps.storage.recordPollFailure(repo, {
           code,
           message,
           at: now(),

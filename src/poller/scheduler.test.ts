@@ -182,7 +182,7 @@ describe('Scheduler', () => {
     const scheduler = new Scheduler({
       config: config([repo('ahead'), repo('overdue'), repo('far'), repo('new')], { maxWorkers: 4 }),
       log: createCaptureLogger().log,
-      storedNextPollAt: (name) => stored[name],
+      storedNextPollAts: () => Promise.resolve(new Map(Object.entries(stored))),
       pollOne: (r) => {
         polls.push(r.name);
         return Promise.resolve({ ok: true });

@@ -23,10 +23,11 @@ export interface SchedulerOptions {
   /** Called whenever a repository's next poll time is decided (to persist and show it). */
   readonly onScheduled?: (repository: string, nextPollAt: Date) => void;
   /**
-   * The next poll time stored by an earlier run (what `onScheduled` persisted), read when a
-   * repository is added: a restart resumes the schedule instead of polling everything at once.
+   * The next poll times stored by an earlier run (what `onScheduled` persisted), read once at
+   * start: a restart resumes the schedule instead of polling everything at once. A repository a
+   * reload adds has none (it was not watched, so its stored state was forgotten).
    */
-  readonly storedNextPollAt?: (repository: string) => number | undefined;
+  readonly storedNextPollAts?: () => Promise<ReadonlyMap<string, number>>;
   readonly random?: () => number;
   /** Upper bound of the failure backoff (never below the repository's own interval). */
   readonly maxFailureBackoffMs?: number;
@@ -79,10 +80,14 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     this.config = options.config;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     this.running = true;
-    for (const repo of this.config.repositories) if (repo.enabled) this.add(repo, 'start');
-    return Promise.resolve();
+    const read = this.options.storedNextPollAts;
+    const stored = read === undefined ? new Map<string, number>() : await read();
+    if (!this.running) return;
+    for (const repo of this.config.repositories) {
+      if (repo.enabled) this.add(repo, 'start', stored.get(repo.name));
+    }
   }
 
   /**
@@ -171,10 +176,10 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     };
   }
 
-  private add(repo: RepositoryConfig, by: 'start' | 'reload'): void {
+  private add(repo: RepositoryConfig, by: 'start' | 'reload', stored?: number): void {
     const slot: Slot = { repo, state: 'scheduled', failures: 0, removed: false };
     this.slots.set(repo.name, slot);
-    this.schedule(slot, this.firstDelay(repo, by));
+    this.schedule(slot, this.firstDelay(repo, by, stored));
   }
 
   /**
@@ -184,10 +189,9 @@ export class Scheduler implements Component, Reconfigurable<Config> {
    * once), and at a random point within `jitter` of its interval at start, so that a start or a
    * restart is not a burst of every repository.
    */
-  private firstDelay(repo: RepositoryConfig, by: 'start' | 'reload'): number {
+  private firstDelay(repo: RepositoryConfig, by: 'start' | 'reload', stored?: number): number {
     const random = this.options.random ?? Math.random;
     const spread = repo.pollingIntervalMs * this.config.polling.jitter;
-    const stored = this.options.storedNextPollAt?.(repo.name);
     const due = stored === undefined ? 0 : stored - Date.now();
     if (due > 0) return Math.round(Math.min(due, repo.pollingIntervalMs + spread));
     return by === 'reload' ? 0 : Math.round(random() * spread);

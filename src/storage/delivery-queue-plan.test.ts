@@ -41,7 +41,7 @@ describe('the delivery queue with a backlog', () => {
     const plan = planOf(file(), CLAIMABLE_IDS);
     expect(plan).toContain('deliveries_pending_by_id');
     expect(plan).not.toContain('TEMP B-TREE');
-    const claimed = temp.storage.deliveries.claimDue(10_000, 5).map((c) => c.delivery.id);
+    const claimed = temp.storage.sync.deliveries.claimDue(10_000, 5).map((c) => c.delivery.id);
     expect(claimed).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -49,12 +49,12 @@ describe('the delivery queue with a backlog', () => {
     const plan = planOf(file(), NEXT_DUE_AT);
     expect(plan).toContain('deliveries_due');
     expect(plan).not.toContain('TEMP B-TREE');
-    expect(temp.storage.deliveries.nextDueAt()).toBe(1_000);
+    expect(temp.storage.sync.deliveries.nextDueAt()).toBe(1_000);
     // The oldest delivery of app-0 is retried later: its newer ones (due earlier) must wait for
     // it, so the next due time is app-1's first delivery, not app-0's second.
-    const [first] = temp.storage.deliveries.claimDue(1_000, 1);
+    const [first] = temp.storage.sync.deliveries.claimDue(1_000, 1);
     expect(first?.delivery.id).toBe(1);
-    temp.storage.deliveries.scheduleRetry(1, 60_000, 'HTTP 503', 503);
-    expect(temp.storage.deliveries.nextDueAt()).toBe(1_001);
+    temp.storage.sync.deliveries.scheduleRetry(1, 60_000, 'HTTP 503', 503);
+    expect(temp.storage.sync.deliveries.nextDueAt()).toBe(1_001);
   });
 });

@@ -26,9 +26,9 @@ describe('EventStore.list with a large history', () => {
   const total = RARE_STATUS_LIMIT + 20;
 
   beforeEach(() => {
-    temp.storage.repositories.track(REPO);
+    temp.storage.sync.repositories.track(REPO);
     // One poll that saw `total` changes of as many refs: `total` events, each with a pending delivery.
-    temp.storage.recordPoll({
+    temp.storage.sync.recordPoll({
       repository: REPO,
       refs: { upsert: [], remove: [] },
       events: Array.from({ length: total }, (_, i) =>
@@ -48,26 +48,30 @@ describe('EventStore.list with a large history', () => {
     } finally {
       db.close();
     }
-    const [claimed] = temp.storage.deliveries.claimDue(10_000, 1);
+    const [claimed] = temp.storage.sync.deliveries.claimDue(10_000, 1);
     expect(claimed?.delivery.id).toBe(id);
-    temp.storage.deliveries.markFailed(id, 'HTTP 400', 400);
+    temp.storage.sync.deliveries.markFailed(id, 'HTTP 400', 400);
   }
 
   it('lists the events of a rare delivery status from their deliveries, newest first', () => {
     // The oldest, one in the middle and the newest delivery failed.
     for (const id of [1, 2_000, total]) failDelivery(id);
-    const page = temp.storage.events.list({ status: 'failed', limit: 2 });
+    const page = temp.storage.sync.events.list({ status: 'failed', limit: 2 });
     expect(page.events.map((e) => e.seq)).toEqual([total, 2_000]);
     expect(page.nextCursor).toBeDefined();
-    const rest = temp.storage.events.list({ status: 'failed', limit: 2, cursor: page.nextCursor });
+    const rest = temp.storage.sync.events.list({
+      status: 'failed',
+      limit: 2,
+      cursor: page.nextCursor,
+    });
     expect(rest.events.map((e) => e.seq)).toEqual([1]);
     expect(rest.nextCursor).toBeUndefined();
-    expect(temp.storage.events.list({ status: 'delivered', limit: 10 }).events).toEqual([]);
+    expect(temp.storage.sync.events.list({ status: 'delivered', limit: 10 }).events).toEqual([]);
   });
 
   it('pages through a common delivery status newest first', () => {
     failDelivery(total);
-    const page = temp.storage.events.list({ status: 'pending', limit: 3 });
+    const page = temp.storage.sync.events.list({ status: 'pending', limit: 3 });
     expect(page.events.map((e) => e.seq)).toEqual([total - 1, total - 2, total - 3]);
     expect(page.events[0]?.deliveryCounts).toEqual({
       pending: 1,
@@ -75,7 +79,11 @@ describe('EventStore.list with a large history', () => {
       delivered: 0,
       failed: 0,
     });
-    const next = temp.storage.events.list({ status: 'pending', limit: 2, cursor: page.nextCursor });
+    const next = temp.storage.sync.events.list({
+      status: 'pending',
+      limit: 2,
+      cursor: page.nextCursor,
+    });
     expect(next.events.map((e) => e.seq)).toEqual([total - 4, total - 5]);
   });
 
@@ -83,7 +91,7 @@ describe('EventStore.list with a large history', () => {
     const plan = planOf(path.join(temp.dir, 'reposentry.db'), 'e.repository = @repository');
     expect(plan).toContain('USING INDEX events_repository_seq (repository=?)');
     expect(plan).not.toContain('TEMP B-TREE');
-    const page = temp.storage.events.list({ repository: REPO.name, limit: 2 });
+    const page = temp.storage.sync.events.list({ repository: REPO.name, limit: 2 });
     expect(page.events.map((e) => e.seq)).toEqual([total, total - 1]);
   });
 

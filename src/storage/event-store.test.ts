@@ -11,7 +11,7 @@ import {
 } from '../../test/storage/storage-fixtures.js';
 import { encodeEventCursor } from './event-cursor.js';
 import type { EventQuery } from './event-store.js';
-import type { Storage } from './storage.js';
+import type { SqliteStorage } from './sqlite-storage.js';
 
 const OTHER = {
   name: 'other-app',
@@ -26,13 +26,13 @@ function eventNumber(i: number): ChangeEvent {
   return makeEvent(ref, sha(i), sha(i + 1), i * 1_000, i % 5 < 2 ? OTHER : REPO);
 }
 
-function insertEvents(storage: Storage, from: number, to: number): ChangeEvent[] {
+function insertEvents(storage: SqliteStorage, from: number, to: number): ChangeEvent[] {
   const unnumbered: ChangeEvent[] = [];
   for (let i = from; i < to; i++) unnumbered.push(eventNumber(i));
   const events = numberEvents(storage, unnumbered);
   for (const repository of [REPO, OTHER]) {
-    storage.repositories.track(repository);
-    storage.recordPoll({
+    storage.sync.repositories.track(repository);
+    storage.sync.recordPoll({
       repository,
       refs: { upsert: [], remove: [] },
       events: events.filter((e) => e.repository.name === repository.name),
@@ -57,7 +57,7 @@ describe('EventStore', () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1_000; page++) {
-      const result = temp.storage.events.list({ ...query, cursor });
+      const result = temp.storage.sync.events.list({ ...query, cursor });
       ids.push(...result.events.map((e) => e.id));
       duringPaging?.(page);
       if (result.nextCursor === undefined) return ids;
@@ -72,15 +72,15 @@ describe('EventStore', () => {
       if (page === 3) inserted = insertEvents(temp.storage, 1_000, 1_050);
     });
     const expected = original
-      .map((e) => temp.storage.events.get(e.id)!)
+      .map((e) => temp.storage.sync.events.get(e.id)!)
       .sort((a, b) => b.seq - a.seq);
     expect(seen).toEqual(expected.map((e) => e.id));
     expect(seen).toHaveLength(1_000);
     expect(new Set(seen).size).toBe(1_000);
     expect(inserted).toHaveLength(50);
-    expect(temp.storage.events.count()).toBe(1_050);
+    expect(temp.storage.sync.events.count()).toBe(1_050);
     // The first page now starts with the newer events.
-    const first = temp.storage.events.list({ limit: 1 }).events[0];
+    const first = temp.storage.sync.events.list({ limit: 1 }).events[0];
     expect(inserted.map((e) => e.id)).toContain(first?.id);
   });
 
@@ -106,9 +106,9 @@ describe('EventStore', () => {
   });
 
   it('filters by delivery status and reports delivery counts per event', () => {
-    const claimed = temp.storage.deliveries.claimDue(Number.MAX_SAFE_INTEGER, 5);
-    for (const { delivery } of claimed) temp.storage.deliveries.markDelivered(delivery.id, 1);
-    const delivered = temp.storage.events.list({ status: 'delivered', limit: 100 });
+    const claimed = temp.storage.sync.deliveries.claimDue(Number.MAX_SAFE_INTEGER, 5);
+    for (const { delivery } of claimed) temp.storage.sync.deliveries.markDelivered(delivery.id, 1);
+    const delivered = temp.storage.sync.events.list({ status: 'delivered', limit: 100 });
     expect(delivered.events.map((e) => e.id).sort()).toEqual(claimed.map((c) => c.event.id).sort());
     expect(delivered.nextCursor).toBeUndefined();
     expect(delivered.events[0]?.deliveryCounts).toEqual({
@@ -128,20 +128,20 @@ describe('EventStore', () => {
       Buffer.from('12x').toString('base64url'),
       'MTI=',
     ]) {
-      expect(() => temp.storage.events.list({ limit: 10, cursor }), cursor).toThrow(
+      expect(() => temp.storage.sync.events.list({ limit: 10, cursor }), cursor).toThrow(
         expect.objectContaining({ code: 'bad-request' }),
       );
     }
     for (const limit of [0, -1, 1.5, 1_001]) {
-      expect(() => temp.storage.events.list({ limit })).toThrow(
+      expect(() => temp.storage.sync.events.list({ limit })).toThrow(
         expect.objectContaining({ code: 'bad-request' }),
       );
     }
   });
 
   it('lists events after a seq, oldest first, for stream resume', () => {
-    const latest = temp.storage.events.latestSeq();
-    const tail = temp.storage.events.listAfter(latest - 3, 10);
+    const latest = temp.storage.sync.events.latestSeq();
+    const tail = temp.storage.sync.events.listAfter(latest - 3, 10);
     expect(tail.map((e) => e.seq)).toEqual([latest - 2, latest - 1, latest]);
   });
 });

@@ -16,11 +16,11 @@ const DEV = 'refs/heads/dev';
 describe('Storage.recordPoll (the outbox)', () => {
   const temp = useTempStorage();
   beforeEach(() => {
-    temp.storage.repositories.track(REPO, 500);
+    temp.storage.sync.repositories.track(REPO, 500);
   });
 
   function baseline(): void {
-    temp.storage.recordPoll({
+    temp.storage.sync.recordPoll({
       repository: REPO,
       refs: {
         upsert: [
@@ -39,7 +39,7 @@ describe('Storage.recordPoll (the outbox)', () => {
     baseline();
     const update = makeEvent(MAIN, sha(1), sha(3), 2_000);
     const removal = makeEvent(DEV, sha(2), null, 2_000);
-    const result = temp.storage.recordPoll({
+    const result = temp.storage.sync.recordPoll({
       repository: REPO,
       refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [DEV] },
       events: [update, removal],
@@ -52,23 +52,23 @@ describe('Storage.recordPoll (the outbox)', () => {
 
     expect(result.newEvents.map((e) => e.id)).toEqual([update.id, removal.id]);
     expect(result.deliveriesCreated).toBe(3);
-    expect(temp.storage.refStates.shas(REPO.name)).toEqual(new Map([[MAIN, sha(3)]]));
-    expect(temp.storage.refStates.list(REPO.name).get(MAIN)).toMatchObject({
+    expect(temp.storage.sync.refStates.shas(REPO.name)).toEqual(new Map([[MAIN, sha(3)]]));
+    expect(temp.storage.sync.refStates.list(REPO.name).get(MAIN)).toMatchObject({
       seenAt: 1_000,
       updatedAt: 2_000,
     });
-    expect(temp.storage.events.get(update.id)).toMatchObject({
+    expect(temp.storage.sync.events.get(update.id)).toMatchObject({
       ref: MAIN,
       before: sha(1),
       after: sha(3),
     });
     expect(
-      temp.storage.deliveries.listForEvent(update.id).map((d) => [d.targetUrl, d.status]),
+      temp.storage.sync.deliveries.listForEvent(update.id).map((d) => [d.targetUrl, d.status]),
     ).toEqual([
       [TARGET.url, 'pending'],
       ['http://other.test/', 'pending'],
     ]);
-    expect(temp.storage.pollStates.get(REPO.name)).toMatchObject({
+    expect(temp.storage.sync.pollStates.get(REPO.name)).toMatchObject({
       lastPollAt: 2_000,
       lastSuccessAt: 2_000,
       nextPollAt: 62_000,
@@ -76,7 +76,7 @@ describe('Storage.recordPoll (the outbox)', () => {
       consecutiveFailures: 0,
       baselined: { branch: true, tag: true },
     });
-    expect(temp.storage.repositories.get(REPO.name)).toMatchObject({
+    expect(temp.storage.sync.repositories.get(REPO.name)).toMatchObject({
       url: REPO.url,
       firstSeenAt: 500,
     });
@@ -84,14 +84,14 @@ describe('Storage.recordPoll (the outbox)', () => {
 
   it('writes nothing at all when the transaction fails midway', () => {
     baseline();
-    const before = temp.storage.pollStates.get(REPO.name);
+    const before = temp.storage.sync.pollStates.get(REPO.name);
     const first = makeEvent(MAIN, sha(1), sha(3), 2_000);
     const second = makeEvent(DEV, sha(2), sha(4), 2_000);
     // The second event's target violates the deliveries.format CHECK constraint, after the ref
     // state, the first event and its delivery were already written inside the transaction.
     const bogus = { url: 'http://bad.test/', format: 'bogus' as ResolvedPayloadFormat };
     expect(() =>
-      temp.storage.recordPoll({
+      temp.storage.sync.recordPoll({
         repository: REPO,
         refs: {
           upsert: [
@@ -106,20 +106,20 @@ describe('Storage.recordPoll (the outbox)', () => {
       }),
     ).toThrow(expect.objectContaining({ code: 'storage-failed' }));
 
-    expect(temp.storage.refStates.shas(REPO.name)).toEqual(
+    expect(temp.storage.sync.refStates.shas(REPO.name)).toEqual(
       new Map([
         [DEV, sha(2)],
         [MAIN, sha(1)],
       ]),
     );
-    expect(temp.storage.events.count()).toBe(0);
-    expect(temp.storage.deliveries.countByStatus()).toEqual({
+    expect(temp.storage.sync.events.count()).toBe(0);
+    expect(temp.storage.sync.deliveries.countByStatus()).toEqual({
       pending: 0,
       in_flight: 0,
       delivered: 0,
       failed: 0,
     });
-    expect(temp.storage.pollStates.get(REPO.name)).toEqual(before);
+    expect(temp.storage.sync.pollStates.get(REPO.name)).toEqual(before);
   });
 
   it('records the same transition seen twice as one event with one delivery', () => {
@@ -132,9 +132,9 @@ describe('Storage.recordPoll (the outbox)', () => {
       targets: [TARGET],
       pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
     } as const;
-    const first = temp.storage.recordPoll(poll);
+    const first = temp.storage.sync.recordPoll(poll);
     // Seen again, e.g. after a crash before the poll state was visible or by a retried poll.
-    const again = temp.storage.recordPoll({
+    const again = temp.storage.sync.recordPoll({
       ...poll,
       events: [{ ...event, detectedAt: new Date(9_000) }],
     });
@@ -145,9 +145,9 @@ describe('Storage.recordPoll (the outbox)', () => {
       duplicateEventIds: [event.id],
       deliveriesCreated: 0,
     });
-    expect(temp.storage.events.count()).toBe(1);
-    expect(temp.storage.events.get(event.id)?.detectedAt.getTime()).toBe(2_000);
-    expect(temp.storage.deliveries.listForEvent(event.id)).toHaveLength(1);
+    expect(temp.storage.sync.events.count()).toBe(1);
+    expect(temp.storage.sync.events.get(event.id)?.detectedAt.getTime()).toBe(2_000);
+    expect(temp.storage.sync.deliveries.listForEvent(event.id)).toHaveLength(1);
   });
 
   it('refuses a transition whose number another writer took since it was read, and rolls back', () => {
@@ -155,9 +155,9 @@ describe('Storage.recordPoll (the outbox)', () => {
     const mine = makeEvent(MAIN, sha(1), sha(3), 2_000);
     // Another writer recorded main's first transition (to another sha) after this poll read it.
     recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(4), 1_500));
-    const before = temp.storage.refStates.shas(REPO.name);
+    const before = temp.storage.sync.refStates.shas(REPO.name);
     expect(() =>
-      temp.storage.recordPoll({
+      temp.storage.sync.recordPoll({
         repository: REPO,
         refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [] },
         events: [mine],
@@ -165,9 +165,9 @@ describe('Storage.recordPoll (the outbox)', () => {
         pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
       }),
     ).toThrow(expect.objectContaining({ code: 'conflict' }));
-    expect(temp.storage.events.get(mine.id)).toBeUndefined();
-    expect(temp.storage.refStates.shas(REPO.name)).toEqual(before);
-    expect(temp.storage.refTransitions.lastNumbers(REPO.name, [MAIN])).toEqual(
+    expect(temp.storage.sync.events.get(mine.id)).toBeUndefined();
+    expect(temp.storage.sync.refStates.shas(REPO.name)).toEqual(before);
+    expect(temp.storage.sync.refTransitions.lastNumbers(REPO.name, [MAIN])).toEqual(
       new Map([[MAIN, 1]]),
     );
   });
@@ -179,14 +179,19 @@ describe('Storage.recordPoll (the outbox)', () => {
     const deletedAgain = recordEvent(temp.storage, makeEvent(DEV, sha(2), null, 4_000));
     expect([deleted, created, deletedAgain].map((e) => e.transition)).toEqual([1, 2, 3]);
     expect(new Set([deleted.id, created.id, deletedAgain.id]).size).toBe(3);
-    expect(temp.storage.events.get(deletedAgain.id)).toMatchObject({ transition: 3, after: null });
-    expect(temp.storage.refTransitions.lastNumbers(REPO.name, [DEV])).toEqual(new Map([[DEV, 3]]));
+    expect(temp.storage.sync.events.get(deletedAgain.id)).toMatchObject({
+      transition: 3,
+      after: null,
+    });
+    expect(temp.storage.sync.refTransitions.lastNumbers(REPO.name, [DEV])).toEqual(
+      new Map([[DEV, 3]]),
+    );
   });
 
   it('refuses an event of another repository and rolls back', () => {
     const stranger = makeEvent(MAIN, sha(1), sha(2), 2_000, { ...REPO, name: 'other' });
     expect(() =>
-      temp.storage.recordPoll({
+      temp.storage.sync.recordPoll({
         repository: REPO,
         refs: { upsert: [{ ref: MAIN, sha: sha(2) }], remove: [] },
         events: [stranger],
@@ -194,15 +199,15 @@ describe('Storage.recordPoll (the outbox)', () => {
         pollState: { polledAt: 2_000, nextPollAt: 3_000, via: 'api', baselined: BASELINED },
       }),
     ).toThrow(/belongs to other/);
-    expect(temp.storage.repositories.list().map((r) => r.name)).toEqual([REPO.name]);
-    expect(temp.storage.refStates.shas(REPO.name).size).toBe(0);
+    expect(temp.storage.sync.repositories.list().map((r) => r.name)).toEqual([REPO.name]);
+    expect(temp.storage.sync.refStates.shas(REPO.name).size).toBe(0);
   });
 
   it('counts consecutive failures and clears them on success', () => {
     const failure = { code: 'forge-unavailable', message: 'HTTP 503', nextPollAt: 5_000 };
-    expect(temp.storage.recordPollFailure(REPO, { ...failure, at: 1_000 })).toBe(1);
-    expect(temp.storage.recordPollFailure(REPO, { ...failure, at: 2_000 })).toBe(2);
-    expect(temp.storage.pollStates.get(REPO.name)).toMatchObject({
+    expect(temp.storage.sync.recordPollFailure(REPO, { ...failure, at: 1_000 })).toBe(1);
+    expect(temp.storage.sync.recordPollFailure(REPO, { ...failure, at: 2_000 })).toBe(2);
+    expect(temp.storage.sync.pollStates.get(REPO.name)).toMatchObject({
       lastPollAt: 2_000,
       lastSuccessAt: null,
       lastErrorCode: 'forge-unavailable',
@@ -211,7 +216,7 @@ describe('Storage.recordPoll (the outbox)', () => {
       baselined: { branch: false, tag: false },
     });
     baseline();
-    expect(temp.storage.pollStates.get(REPO.name)).toMatchObject({
+    expect(temp.storage.sync.pollStates.get(REPO.name)).toMatchObject({
       lastErrorCode: null,
       consecutiveFailures: 0,
     });
@@ -219,8 +224,8 @@ describe('Storage.recordPoll (the outbox)', () => {
 
   it('forgets refs without recording any event', () => {
     baseline();
-    expect(temp.storage.forgetRefs(REPO.name, [DEV, 'refs/heads/never-seen'])).toBe(1);
-    expect([...temp.storage.refStates.shas(REPO.name).keys()]).toEqual([MAIN]);
-    expect(temp.storage.events.count()).toBe(0);
+    expect(temp.storage.sync.forgetRefs(REPO.name, [DEV, 'refs/heads/never-seen'])).toBe(1);
+    expect([...temp.storage.sync.refStates.shas(REPO.name).keys()]).toEqual([MAIN]);
+    expect(temp.storage.sync.events.count()).toBe(0);
   });
 });

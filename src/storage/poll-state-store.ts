@@ -66,14 +66,15 @@ export class PollStateStore extends SqlStore {
     return row && toRecord(row);
   }
 
-  /** The stored next poll time alone (read for every repository at start: kept lean). */
-  nextPollAt(repository: string): EpochMs | undefined {
-    return this.guard(
-      () =>
-        (this.prepare<[string]>('SELECT next_poll_at FROM poll_state WHERE repository = ?')
-          .pluck()
-          .get(repository) as EpochMs | null | undefined) ?? undefined,
+  /** Every stored next poll time alone (read for every repository at start: kept lean). */
+  nextPollAts(): Map<string, EpochMs> {
+    const rows = this.guard(() =>
+      this.prepare<[], { repository: string; nextPollAt: EpochMs }>(
+        `SELECT repository, next_poll_at AS nextPollAt FROM poll_state
+           WHERE next_poll_at IS NOT NULL`,
+      ).all(),
     );
+    return new Map(rows.map((row) => [row.repository, row.nextPollAt]));
   }
 
   list(): PollStateRecord[] {

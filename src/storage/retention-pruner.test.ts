@@ -19,8 +19,8 @@ describe('RetentionPruner', () => {
 
   function deliveredEventAt(i: number, at: number): void {
     recordEvent(temp.storage, makeEvent(`refs/heads/b${i}`, sha(i), sha(i + 1), at));
-    const [claimed] = temp.storage.deliveries.claimDue(at, 1);
-    temp.storage.deliveries.markDelivered(claimed!.delivery.id, at);
+    const [claimed] = temp.storage.sync.deliveries.claimDue(at, 1);
+    temp.storage.sync.deliveries.markDelivered(claimed!.delivery.id, at);
   }
 
   it('prunes at start, then on its interval, and stops cleanly', async () => {
@@ -37,7 +37,7 @@ describe('RetentionPruner', () => {
     });
 
     await pruner.start();
-    expect(temp.storage.events.count()).toBe(1);
+    expect(temp.storage.sync.events.count()).toBe(1);
     expect(pruner.health()).toMatchObject({
       status: 'healthy',
       details: { lastPruned: { events: 1 } },
@@ -45,12 +45,12 @@ describe('RetentionPruner', () => {
 
     vi.setSystemTime(50 * DAY);
     await vi.advanceTimersByTimeAsync(DAY);
-    expect(temp.storage.events.count()).toBe(0);
+    expect(temp.storage.sync.events.count()).toBe(0);
 
     await pruner.stop(new AbortController().signal);
     deliveredEventAt(3, 1 * DAY);
     await vi.advanceTimersByTimeAsync(5 * DAY);
-    expect(temp.storage.events.count()).toBe(1);
+    expect(temp.storage.sync.events.count()).toBe(1);
     expect(log.entries().filter((e) => e.message === 'Retention pruned events')).toHaveLength(2);
   });
 

@@ -4,12 +4,11 @@ import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
 import { addPruneCounts, NOTHING_PRUNED, type PruneCounts } from './prune-older-than.js';
+import type { Storage } from './storage.js';
 import type { EpochMs } from './storage-types.js';
 
 /** What the pruner needs of `Storage`. */
-export interface PrunableStorage {
-  pruneBatch(cutoff: EpochMs, batchSize: number): PruneCounts;
-}
+export type PrunableStorage = Pick<Storage, 'pruneBatch'>;
 
 export interface RetentionPrunerOptions {
   readonly storage: PrunableStorage;
@@ -92,7 +91,7 @@ export class RetentionPruner implements Component {
     let total = NOTHING_PRUNED;
     try {
       for (;;) {
-        const counts = this.options.storage.pruneBatch(cutoff, batchSize);
+        const counts = await this.options.storage.pruneBatch(cutoff, batchSize);
         total = addPruneCounts(total, counts);
         if (counts.events < batchSize || this.stopping) break;
         await yieldToEventLoop();

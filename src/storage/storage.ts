@@ -1,222 +1,147 @@
-import { statSync } from 'node:fs';
-import path from 'node:path';
-import type { Database } from 'better-sqlite3';
-import { ReposentryError } from '../errors/reposentry-error.js';
-import type { Logger } from '../logging/create-logger.js';
-import type { Component, ComponentHealth } from '../runtime/component.js';
-import { DeliveryStore } from './delivery-store.js';
-import { EventStore } from './event-store.js';
-import { HttpCacheStore } from './http-cache-store.js';
-import type { Migration } from './migrations/migration.js';
-import { openDatabase } from './open-database.js';
-import { PollStateStore, type PollFailure } from './poll-state-store.js';
-import { PollRecorder, type PollRecord, type PollRecordResult } from './poll-recorder.js';
-import { pruneBatch, pruneOlderThan, type PruneCounts } from './prune-older-than.js';
-import { RefStateStore } from './ref-state-store.js';
-import { RefTransitionStore } from './ref-transition-store.js';
-import { RepositoryStore } from './repository-store.js';
-import { withStorageErrors } from './map-storage-error.js';
-import { WriterLock, clearHolder, currentHolder, recordHolder } from './writer-lock.js';
-import type { EpochMs, RepositoryIdentity } from './storage-types.js';
+import type { Component } from '../runtime/component.js';
+import type {
+  ClaimedDelivery,
+  DeliverySummary,
+  DeliveryWithAttempts,
+  StoredPayload,
+} from './delivery-record.js';
+import type { AttemptInput } from './delivery-store.js';
+import type { StoredEvent } from './event-row.js';
+import type { EventPage, EventQuery } from './event-store.js';
+import type { HttpCacheEntry } from './http-cache-store.js';
+import type { PollFailure, PollStateRecord } from './poll-state-store.js';
+import type { PollRecord, PollRecordResult } from './poll-recorder.js';
+import type { PruneCounts } from './prune-older-than.js';
+import type { RefStateRecord } from './ref-state-store.js';
+import type { RepositoryRecord, RepositorySync, TrackResult } from './repository-store.js';
+import type { DeliveryStatus, EpochMs, RepositoryIdentity } from './storage-types.js';
 
-export interface StorageOptions {
-  /** storage.sqlite.path */
-  readonly path: string;
-  /** storage.sqlite.connection_timeout */
-  readonly busyTimeoutMs: number;
-  readonly log: Logger;
-  readonly now?: () => EpochMs;
-  /** Schema steps; the released list unless a test needs another. */
-  readonly migrations?: readonly Migration[];
-  /**
-   * Hold the file's writer lock while open (the daemon, `poll --once --trigger`): opening fails
-   * with `storage-locked` while another process holds it. `command` names this one to it.
-   */
-  readonly writer?: { readonly command: string };
-  /** Open without creating, migrating or writing anything (a dry run). */
-  readonly readOnly?: boolean;
+/**
+ * The storage every caller outside src/storage/ sees: one asynchronous interface, whatever engine
+ * is behind it (`createStorage` picks it). Each method rejects with a ReposentryError
+ * (`storage-failed` before `start` and after `stop`, `storage-busy`, `conflict`, ...), never with an
+ * engine's own error. The record types are the ones the SQLite stores return.
+ */
+
+/** The watched repositories (see RepositoryStore). */
+export interface RepositoryStorage {
+  /** Starts or keeps watching a repository; at another url or provider its state is forgotten. */
+  track(repository: RepositoryIdentity, at?: EpochMs): Promise<TrackResult>;
+  /** Makes the watched set exactly `repositories`, at once. */
+  syncFromConfig(
+    repositories: readonly RepositoryIdentity[],
+    at?: EpochMs,
+  ): Promise<RepositorySync>;
+  /** Whether this repository, at this url and provider, is being watched. */
+  isCurrent(repository: RepositoryIdentity): Promise<boolean>;
+  get(name: string): Promise<RepositoryRecord | undefined>;
 }
 
-interface OpenStorage {
-  readonly db: Database;
-  readonly lock: WriterLock | undefined;
-  readonly repositories: RepositoryStore;
-  readonly refStates: RefStateStore;
-  readonly refTransitions: RefTransitionStore;
-  readonly pollStates: PollStateStore;
-  readonly httpCache: HttpCacheStore;
-  readonly events: EventStore;
-  readonly deliveries: DeliveryStore;
-  readonly recorder: PollRecorder;
+/** The recorded refs (written only by `Storage.recordPoll`). */
+export interface RefStateReads {
+  /** The recorded refs of a repository, in ref order. */
+  list(repository: string): Promise<Map<string, RefStateRecord>>;
+  /** How many refs are recorded per repository (repositories without refs are absent). */
+  counts(): Promise<Map<string, number>>;
+  /** Ref -> sha, the shape change detection compares a listing with. */
+  shas(repository: string): Promise<Map<string, string>>;
 }
 
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
+/** How many transitions each ref has had (advanced only by `Storage.recordPoll`). */
+export interface RefTransitionReads {
+  /** The last recorded number of each given ref; refs never transitioned are absent (0). */
+  lastNumbers(repository: string, refs: readonly string[]): Promise<Map<string, number>>;
+}
+
+/** One row per polled repository (written by `Storage.recordPoll*`, next times by the scheduler). */
+export interface PollStateStorage {
+  get(repository: string): Promise<PollStateRecord | undefined>;
+  list(): Promise<PollStateRecord[]>;
+  /** The stored next poll time of every repository that has one (read once at start). */
+  nextPollAts(): Promise<Map<string, EpochMs>>;
+  /** Moves the next poll of many repositories at once; unknown repositories are skipped. */
+  setNextPollAts(nextPollAts: ReadonlyMap<string, EpochMs>): Promise<void>;
+}
+
+/** The stored ETags and bodies of conditional GitHub requests (see HttpCacheStore). */
+export interface HttpCacheStorage {
+  get(repository: string, endpoint: string): Promise<HttpCacheEntry | undefined>;
+  set(repository: string, endpoint: string, entry: HttpCacheEntry): Promise<void>;
+  /** Drops every cached response of a repository. */
+  clear(repository: string): Promise<void>;
+}
+
+/** The event log (written only by `Storage.recordPoll`). */
+export interface EventReads {
+  get(id: string): Promise<StoredEvent | undefined>;
+  /** Newest first, filtered, one page at a time; a malformed cursor or limit is `bad-request`. */
+  list(query: EventQuery): Promise<EventPage>;
+  /** Events recorded after `seq`, oldest first (SSE resume from Last-Event-ID). */
+  listAfter(seq: number, limit: number): Promise<StoredEvent[]>;
+  /** The highest seq recorded so far (0 when none). */
+  latestSeq(): Promise<number>;
+  count(): Promise<number>;
+}
+
+/** The outbox queue of deliveries (see DeliveryStore for each transition). */
+export interface DeliveryQueue {
+  /** Marks up to `limit` due deliveries in_flight and returns them, one per ref lane, oldest first. */
+  claimDue(now: EpochMs, limit: number): Promise<ClaimedDelivery[]>;
+  /** Stores the payload of the first send; returns the stored one (an earlier one wins). */
+  savePayload(
+    id: number,
+    body: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<StoredPayload>;
+  /** Logs one attempt of an in_flight delivery. */
+  recordAttempt(id: number, attempt: AttemptInput): Promise<void>;
+  markDelivered(id: number, at: EpochMs): Promise<void>;
+  /** Back to pending, due at `nextAttemptAt`. */
+  scheduleRetry(
+    id: number,
+    nextAttemptAt: EpochMs,
+    error: string,
+    statusCode?: number,
+  ): Promise<void>;
+  /** Gives up; the delivery stays for `redeliver`. */
+  markFailed(id: number, error: string, statusCode?: number): Promise<void>;
+  /** At start-up: deliveries left in_flight by a crash become pending again. Returns how many. */
+  requeueInFlight(): Promise<number>;
+  /** Queues every delivery of an event again; `not-found`, or `conflict` while one is open. */
+  redeliver(eventId: string, at?: EpochMs): Promise<DeliverySummary[]>;
+  countByStatus(): Promise<Record<DeliveryStatus, number>>;
+  /** How long the longest-waiting open delivery has been queued; undefined when none. */
+  oldestPendingAge(now: EpochMs): Promise<number | undefined>;
+  /** When the next claimable delivery falls due (may be in the past); undefined when none. */
+  nextDueAt(): Promise<EpochMs | undefined>;
+  /** An event's deliveries (oldest first), each with every attempt. */
+  listForEvent(eventId: string): Promise<DeliveryWithAttempts[]>;
 }
 
 /**
- * The database as a component: `start` opens and migrates it, `stop` closes it (the runtime
- * stops it last). Owns the one connection and exposes a store per table family plus the outbox
- * writes. Using a store before `start` or after `stop` is `storage-failed`.
+ * The database as a component (`start` opens it, `stop` closes it; the runtime stops it last),
+ * with a store per table family and the outbox writes. Using it before `start` or after `stop`
+ * is `storage-failed`.
  */
-export class Storage implements Component {
-  readonly name = 'storage';
-  readonly path: string;
-  private current: OpenStorage | undefined;
-  private closed = false;
-
-  constructor(private readonly options: StorageOptions) {
-    this.path = path.resolve(options.path);
-  }
-
-  start(): Promise<void> {
-    try {
-      this.open();
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
-  stop(_signal?: AbortSignal): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
-
-  /** Opens and migrates the database unless already open (synchronous, for CLI commands). */
-  open(): void {
-    if (this.current) return;
-    const { writer } = this.options;
-    const lock = writer === undefined ? undefined : new WriterLock(this.path);
-    lock?.acquire();
-    let db: Database;
-    try {
-      db = openDatabase({
-        path: this.path,
-        busyTimeoutMs: this.options.busyTimeoutMs,
-        log: this.options.log,
-        ...(this.options.now ? { now: this.options.now } : {}),
-        ...(this.options.migrations ? { migrations: this.options.migrations } : {}),
-        ...(this.options.readOnly ? { readOnly: true } : {}),
-      });
-      if (writer) {
-        withStorageErrors(this.path, () =>
-          recordHolder(db, currentHolder(writer.command, (this.options.now ?? Date.now)())),
-        );
-      }
-    } catch (err) {
-      lock?.release();
-      throw err;
-    }
-    const now = this.options.now;
-    const stores = {
-      repositories: new RepositoryStore(db, now),
-      refStates: new RefStateStore(db, now),
-      refTransitions: new RefTransitionStore(db, now),
-      pollStates: new PollStateStore(db, now),
-      httpCache: new HttpCacheStore(db, now),
-      events: new EventStore(db, now),
-      deliveries: new DeliveryStore(db, now),
-    };
-    this.current = { db, lock, ...stores, recorder: new PollRecorder(db, stores, now) };
-    this.closed = false;
-  }
-
-  /** Closes the connection (checkpointing the WAL); safe to call twice or before `open`. */
-  close(): void {
-    const current = this.current;
-    if (!current) return;
-    this.current = undefined;
-    this.closed = true;
-    try {
-      if (current.lock) clearHolder(current.db);
-      if (!this.options.readOnly) current.db.pragma('optimize');
-    } catch {
-      // best effort: closing matters more than the label or planner statistics
-    }
-    current.db.close();
-    current.lock?.release();
-    this.options.log.info('Storage closed', { path: this.path });
-  }
-
-  get isOpen(): boolean {
-    return this.current !== undefined;
-  }
-
-  health(): ComponentHealth {
-    const details = {
-      path: this.path,
-      open: this.isOpen,
-      sizeBytes: fileSize(this.path),
-      walSizeBytes: fileSize(`${this.path}-wal`),
-    };
-    if (this.current) return { status: 'healthy', message: 'database open', details };
-    if (this.closed) return { status: 'stopped', message: 'database closed', details };
-    return { status: 'starting', message: 'database not open yet', details };
-  }
-
-  get repositories(): RepositoryStore {
-    return this.require().repositories;
-  }
-
-  get refStates(): RefStateStore {
-    return this.require().refStates;
-  }
-
-  get refTransitions(): RefTransitionStore {
-    return this.require().refTransitions;
-  }
-
-  get pollStates(): PollStateStore {
-    return this.require().pollStates;
-  }
-
-  get httpCache(): HttpCacheStore {
-    return this.require().httpCache;
-  }
-
-  get events(): EventStore {
-    return this.require().events;
-  }
-
-  get deliveries(): DeliveryStore {
-    return this.require().deliveries;
-  }
-
-  /** The outbox write of a successful poll: see `PollRecorder.recordPoll`. */
-  recordPoll(record: PollRecord): PollRecordResult {
-    return this.require().recorder.recordPoll(record);
-  }
-
-  /** Records a failed poll; returns the failures in a row, this one included. */
-  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): number {
-    return this.require().recorder.recordPollFailure(repository, failure);
-  }
-
-  /** Forgets refs that stopped matching a regex (no event). */
-  forgetRefs(repository: string, refs: readonly string[]): number {
-    return this.require().recorder.forgetRefs(repository, refs);
-  }
-
-  /** Retention: every finished event detected before `cutoff`, in batches. */
-  pruneOlderThan(cutoff: EpochMs, batchSize?: number): PruneCounts {
-    return pruneOlderThan(this.require().db, cutoff, batchSize);
-  }
-
-  /** One retention batch (one short transaction). */
-  pruneBatch(cutoff: EpochMs, batchSize: number): PruneCounts {
-    return pruneBatch(this.require().db, cutoff, batchSize);
-  }
-
-  private require(): OpenStorage {
-    if (this.current) return this.current;
-    throw new ReposentryError(
-      'storage-failed',
-      `Database ${this.path} is ${this.closed ? 'closed' : 'not open yet'}`,
-    );
-  }
+export interface Storage extends Component {
+  /** Where the data is, for messages (a file path; never a credential). */
+  readonly location: string;
+  /** Whether it is open (between `start` and `stop`). */
+  readonly isOpen: boolean;
+  readonly repositories: RepositoryStorage;
+  readonly refStates: RefStateReads;
+  readonly refTransitions: RefTransitionReads;
+  readonly pollStates: PollStateStorage;
+  readonly httpCache: HttpCacheStorage;
+  readonly events: EventReads;
+  readonly deliveries: DeliveryQueue;
+  /**
+   * The outbox write of a successful poll, in one transaction: ref state, new events, one pending
+   * delivery per target per new event, poll state (see PollRecorder.recordPoll).
+   */
+  recordPoll(record: PollRecord): Promise<PollRecordResult>;
+  /** Records a failed poll; resolves to the failures in a row, this one included. */
+  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): Promise<number>;
+  /** One retention batch: finished events detected before `cutoff`, with their deliveries. */
+  pruneBatch(cutoff: EpochMs, batchSize: number): Promise<PruneCounts>;
 }

@@ -1,7 +1,7 @@
 import type { TektonConfig } from '../config/config-types.js';
 import type { RequestOpener } from '../http/open-request.js';
 import type { ClaimedDelivery } from '../storage/delivery-record.js';
-import type { DeliveryStore } from '../storage/delivery-store.js';
+import type { DeliveryQueue } from '../storage/storage.js';
 import type { DeliveryStatus } from '../storage/storage-types.js';
 import { decideRetry, type RetryDecision } from './decide-retry.js';
 import type { DeliveryAttemptReport } from './delivery-attempt-report.js';
@@ -10,7 +10,7 @@ import { sendSignedPayload } from './send-signed-payload.js';
 
 export interface DeliverOnceDeps {
   readonly store: Pick<
-    DeliveryStore,
+    DeliveryQueue,
     'savePayload' | 'recordAttempt' | 'markDelivered' | 'scheduleRetry' | 'markFailed'
   >;
   /** The running config's `tekton` section. */
@@ -35,15 +35,14 @@ export async function deliverOnce(
   deps: DeliverOnceDeps,
 ): Promise<DeliveryAttemptReport> {
   const { store, tekton } = deps;
-  const payload =
-    delivery.payload ??
-    (() => {
-      const built = buildPayload(delivery.format, event, {
-        version: deps.version,
-        extraHeaders: tekton.headers,
-      });
-      return store.savePayload(delivery.id, built.body, built.headers);
-    })();
+  let payload = delivery.payload;
+  if (payload === null) {
+    const built = buildPayload(delivery.format, event, {
+      version: deps.version,
+      extraHeaders: tekton.headers,
+    });
+    payload = await store.savePayload(delivery.id, built.body, built.headers);
+  }
   const attempt = delivery.attempts + 1;
   const startedAt = Date.now();
   const outcome = await sendSignedPayload({
@@ -55,7 +54,7 @@ export async function deliverOnce(
     opener: deps.opener,
     signal: deps.signal,
   });
-  store.recordAttempt(delivery.id, {
+  await store.recordAttempt(delivery.id, {
     attempt,
     startedAt,
     statusCode: outcome.statusCode,
@@ -71,7 +70,7 @@ export async function deliverOnce(
     random: deps.random,
     stopping: deps.signal.aborted,
   });
-  const status = apply(decision, delivery.id, outcome.statusCode, now, store);
+  const status = await apply(decision, delivery.id, outcome.statusCode, now, store);
   return {
     deliveryId: delivery.id,
     eventId: event.id,
@@ -84,22 +83,22 @@ export async function deliverOnce(
   };
 }
 
-function apply(
+async function apply(
   decision: RetryDecision,
   id: number,
   statusCode: number | undefined,
   now: number,
   store: DeliverOnceDeps['store'],
-): Exclude<DeliveryStatus, 'in_flight'> {
+): Promise<Exclude<DeliveryStatus, 'in_flight'>> {
   switch (decision.kind) {
     case 'delivered':
-      store.markDelivered(id, now);
+      await store.markDelivered(id, now);
       return 'delivered';
     case 'retry':
-      store.scheduleRetry(id, decision.at, decision.reason, statusCode);
+      await store.scheduleRetry(id, decision.at, decision.reason, statusCode);
       return 'pending';
     case 'failed':
-      store.markFailed(id, decision.reason, statusCode);
+      await store.markFailed(id, decision.reason, statusCode);
       return 'failed';
   }
 }

@@ -55,8 +55,8 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
     this.config = options.config;
   }
 
-  start(): Promise<void> {
-    const requeued = this.options.storage.deliveries.requeueInFlight();
+  async start(): Promise<void> {
+    const requeued = await this.options.storage.deliveries.requeueInFlight();
     if (requeued > 0)
       this.options.log.warn('Deliveries interrupted by a previous stop are queued again', {
         count: requeued,
@@ -68,7 +68,6 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
     }
     this.running = true;
     this.loopDone = this.loop();
-    return Promise.resolve();
   }
 
   async stop(signal: AbortSignal): Promise<void> {
@@ -81,7 +80,7 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
     while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
     // Claimed but never started: back to the queue for the next start.
     for (const claimed of this.backlog.splice(0)) {
-      this.options.storage.deliveries.scheduleRetry(
+      await this.options.storage.deliveries.scheduleRetry(
         claimed.delivery.id,
         Date.now(),
         'not sent: shutting down',
@@ -119,11 +118,11 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
   private async loop(): Promise<void> {
     while (this.running) {
       this.woken = false;
-      this.requeueUnsettled();
+      await this.requeueUnsettled();
       let claimed: ClaimedDelivery[] = [];
       const free = this.concurrency - this.active.size - this.backlog.length;
       try {
-        if (free > 0) claimed = this.options.storage.deliveries.claimDue(Date.now(), free);
+        if (free > 0) claimed = await this.options.storage.deliveries.claimDue(Date.now(), free);
       } catch (err) {
         this.options.log.error('Could not read the delivery queue', {
           code: errorCodeOf(err),
@@ -134,14 +133,17 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
       this.launchBacklog();
       if (claimed.length > 0 && claimed.length === free) continue;
       if (this.woken) continue;
-      await this.sleep(this.sleepMs(this.active.size + this.backlog.length < this.concurrency));
+      const ms = await this.sleepMs(this.active.size + this.backlog.length < this.concurrency);
+      // A wake() while the next due time was read must not be slept through.
+      if (this.woken) continue;
+      await this.sleep(ms);
     }
   }
 
-  private requeueUnsettled(): void {
+  private async requeueUnsettled(): Promise<void> {
     for (const id of this.unsettled) {
       try {
-        this.options.storage.deliveries.scheduleRetry(
+        await this.options.storage.deliveries.scheduleRetry(
           id,
           Date.now(),
           'queued again after a storage failure',
@@ -158,11 +160,11 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
    * is free, so one that is already due is claimable: look again at once, unless every slot is
    * busy (a finishing delivery wakes the loop then).
    */
-  private sleepMs(hasFreeSlot: boolean): number {
+  private async sleepMs(hasFreeSlot: boolean): Promise<number> {
     const idle = this.unsettled.size > 0 ? 1_000 : (this.options.idleCheckMs ?? 30_000);
     let next: number | undefined;
     try {
-      next = this.options.storage.deliveries.nextDueAt();
+      next = await this.options.storage.deliveries.nextDueAt();
     } catch {
       next = undefined;
     }
@@ -232,7 +234,7 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
         error: errorMessageOf(err),
       });
       try {
-        this.options.storage.deliveries.scheduleRetry(
+        await this.options.storage.deliveries.scheduleRetry(
           delivery.id,
           Date.now() + this.config.tekton.retryBackoffMs,
           errorMessageOf(err),

@@ -83,18 +83,22 @@ export async function startApiFixture(
   };
   const pollNow = async (): Promise<void> => {
     const d = daemon.daemon;
-    const before = d.storage.pollStates.get('app')?.lastPollAt ?? 0;
+    const before = (await d.storage.pollStates.get('app'))?.lastPollAt ?? 0;
     for (let i = 0; i < 500 && d.scheduler.entry('app')?.state !== 'scheduled'; i += 1)
       await new Promise((r) => setTimeout(r, 10));
     d.scheduler.pollNow('app');
     for (let i = 0; i < 500; i += 1) {
-      if ((d.storage.pollStates.get('app')?.lastPollAt ?? 0) > before) return;
+      if (((await d.storage.pollStates.get('app'))?.lastPollAt ?? 0) > before) return;
       await new Promise((r) => setTimeout(r, 10));
     }
     throw new Error('poll did not happen');
   };
   // The first poll (the baseline) runs at start: wait for it.
-  for (let i = 0; i < 500 && daemon.daemon.storage.pollStates.get('app') === undefined; i += 1)
+  for (
+    let i = 0;
+    i < 500 && (await daemon.daemon.storage.pollStates.get('app')) === undefined;
+    i += 1
+  )
     await new Promise((r) => setTimeout(r, 10));
   return {
     daemon,

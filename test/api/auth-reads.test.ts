@@ -27,7 +27,7 @@ describe('API with api.auth_reads: true', () => {
     api = await startApiFixture({ authReads: true });
     await api.repo.commit('main', 'second');
     await api.pollNow();
-    eventId = api.daemon.daemon.storage.events.list({ limit: 1 }).events[0]!.id;
+    eventId = (await api.daemon.daemon.storage.events.list({ limit: 1 })).events[0]!.id;
   });
   afterAll(async () => {
     await api.close();

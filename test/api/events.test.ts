@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleChangeEvent } from '../../src/trigger/payloads/sample-change-event.js';
+import { sqliteOf } from '../storage/storage-fixtures.js';
 import { API_TOKEN, startApiFixture, type ApiFixture } from './api-fixture.js';
 
 interface EventItem {
@@ -104,7 +105,8 @@ describe('API events', () => {
   });
 
   it('pages through 1,000 events newest first, stable while new events arrive', async () => {
-    const { storage } = api.daemon.daemon;
+    // A thousand events without a thousand polls: written by the engine's own store.
+    const storage = sqliteOf(api.daemon.daemon.storage).sync;
     const at = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 1; i <= 1000; i += 1) {
       storage.events.insertIfNew(

@@ -15,7 +15,7 @@ describe('reposentry status, repos and events against a running daemon', () => {
     await api.receiver.waitFor((requests) => requests.length >= 1);
     eventId = api.receiver.requests[0]!.eventId!;
     for (let i = 0; i < 100; i += 1) {
-      const counts = api.daemon.daemon.storage.deliveries.countByStatus();
+      const counts = await api.daemon.daemon.storage.deliveries.countByStatus();
       if (counts.delivered === 1) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -161,16 +161,17 @@ describe('reposentry repos poll NAME', () => {
 
   const cli = (argv: string[], env: NodeJS.ProcessEnv = { REPOSENTRY_API_TOKEN: API_TOKEN }) =>
     runCli(argv, { cwd: process.cwd(), env: { REPOSENTRY_SERVER: api.base, ...env } });
-  const lastPollAt = (): number => api.daemon.daemon.storage.pollStates.get('app')?.lastPollAt ?? 0;
+  const lastPollAt = async (): Promise<number> =>
+    (await api.daemon.daemon.storage.pollStates.get('app'))?.lastPollAt ?? 0;
 
   it('asks the daemon to poll the repository now and exits 0', async () => {
-    const before = lastPollAt();
+    const before = await lastPollAt();
     const sha = await api.repo.commit('main', 'polled on request');
     const result = await cli(['repos', 'poll', 'app']);
     expect(result).toEqual({ code: 0, stdout: 'Poll of app queued\n', stderr: '' });
-    for (let i = 0; i < 500 && lastPollAt() <= before; i += 1)
+    for (let i = 0; i < 500 && (await lastPollAt()) <= before; i += 1)
       await new Promise((r) => setTimeout(r, 10));
-    expect(lastPollAt()).toBeGreaterThan(before);
+    expect(await lastPollAt()).toBeGreaterThan(before);
     await api.receiver.waitFor((requests) => requests.some((r) => r.json.after === sha));
 
     for (

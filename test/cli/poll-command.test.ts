@@ -12,7 +12,7 @@ import {
 } from '../helpers/git-repo-factory.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { Storage } from '../../src/storage/storage.js';
+import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
 import { createFakeGithub } from '../helpers/fake-github.js';
 
@@ -76,18 +76,19 @@ describe('reposentry poll --once', () => {
     runCli(['poll', '--once', '-c', configFile, ...extra], { cwd: dir });
 
   async function recorded(): Promise<{ events: number; deliveries: number; polled: number }> {
-    const storage = new Storage({
+    const storage = new SqliteStorage({
       path: path.join(dir, 'reposentry.db'),
       busyTimeoutMs: 1000,
       log: createCaptureLogger().log,
     });
     await storage.start();
     try {
-      const counts = storage.deliveries.countByStatus();
+      const counts = await storage.deliveries.countByStatus();
+      const polls = await Promise.all(['app', 'lib'].map((name) => storage.pollStates.get(name)));
       return {
-        events: storage.events.list({ limit: 100 }).events.length,
+        events: (await storage.events.list({ limit: 100 })).events.length,
         deliveries: counts.pending + counts.in_flight + counts.delivered + counts.failed,
-        polled: ['app', 'lib'].filter((name) => storage.pollStates.get(name) !== undefined).length,
+        polled: polls.filter((poll) => poll !== undefined).length,
       };
     } finally {
       await storage.stop(AbortSignal.timeout(1000));

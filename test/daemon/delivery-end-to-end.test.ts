@@ -63,7 +63,7 @@ describe('a commit pushed to a watched repository', () => {
 
   async function pollNow(): Promise<void> {
     const d = daemon!.daemon;
-    const before = d.storage.pollStates.get('app')?.lastPollAt ?? 0;
+    const before = (await d.storage.pollStates.get('app'))?.lastPollAt ?? 0;
     for (let i = 0; i < 400; i += 1) {
       if (d.scheduler.entry('app')?.state === 'scheduled') {
         d.scheduler.pollNow('app');
@@ -72,7 +72,7 @@ describe('a commit pushed to a watched repository', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     for (let i = 0; i < 400; i += 1) {
-      if ((d.storage.pollStates.get('app')?.lastPollAt ?? 0) > before) return;
+      if (((await d.storage.pollStates.get('app'))?.lastPollAt ?? 0) > before) return;
       await new Promise((r) => setTimeout(r, 10));
     }
     throw new Error('poll did not happen');
@@ -92,9 +92,9 @@ describe('a commit pushed to a watched repository', () => {
     expect(request!.signatureValid).toBe(true);
     expect(request!.headers['x-github-event']).toBe('push');
     expect(request!.json).toMatchObject({ ref: 'refs/heads/main', after: sha });
-    const events = daemon.daemon.storage.events.list({ limit: 10 });
+    const events = await daemon.daemon.storage.events.list({ limit: 10 });
     expect(events.events).toHaveLength(1);
-    const deliveries = daemon.daemon.storage.deliveries.listForEvent(events.events[0]!.id);
+    const deliveries = await daemon.daemon.storage.deliveries.listForEvent(events.events[0]!.id);
     expect(deliveries[0]).toMatchObject({ status: 'delivered', attempts: 1 });
     expect(deliveries[0]!.attemptLog[0]).toMatchObject({ statusCode: 200 });
     expect(daemon.logs.text()).not.toContain(SECRET);
@@ -129,18 +129,21 @@ describe('a commit pushed to a watched repository', () => {
     await receiver.down();
     await repo.commit('main', 'during outage');
     await pollNow();
-    const [event] = daemon.daemon.storage.events.list({ limit: 1 }).events;
-    const attempts = (): number =>
-      daemon!.daemon.storage.deliveries.listForEvent(event!.id)[0]!.attempts;
-    for (let i = 0; i < 500 && attempts() < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
-    const during = daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]!;
+    const [event] = (await daemon.daemon.storage.events.list({ limit: 1 })).events;
+    const attempts = async (): Promise<number> =>
+      (await daemon!.daemon.storage.deliveries.listForEvent(event!.id))[0]!.attempts;
+    for (let i = 0; i < 500 && (await attempts()) < 2; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
+    const during = (await daemon.daemon.storage.deliveries.listForEvent(event!.id))[0]!;
     expect(during.attempts).toBeGreaterThanOrEqual(2);
     expect(during.status).not.toBe('delivered');
     await receiver.reopen();
     await receiver.waitFor((r) => r.length >= 1);
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.deliveredIds()).toEqual([event!.id]);
-    expect(daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]!.status).toBe('delivered');
+    expect((await daemon.daemon.storage.deliveries.listForEvent(event!.id))[0]!.status).toBe(
+      'delivered',
+    );
   });
 
   it('marks a delivery the receiver rejects with 400 as failed without retrying it', async () => {
@@ -152,8 +155,8 @@ describe('a commit pushed to a watched repository', () => {
     await receiver.waitFor((r) => r.length >= 1);
     await new Promise((r) => setTimeout(r, 700));
     expect(receiver.requests).toHaveLength(1);
-    const [event] = daemon.daemon.storage.events.list({ limit: 1 }).events;
-    expect(daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]).toMatchObject({
+    const [event] = (await daemon.daemon.storage.events.list({ limit: 1 })).events;
+    expect((await daemon.daemon.storage.deliveries.listForEvent(event!.id))[0]).toMatchObject({
       status: 'failed',
       attempts: 1,
       lastStatusCode: 400,
@@ -174,8 +177,8 @@ describe('a commit pushed to a watched repository', () => {
     await receiver.waitFor((r) => r.length >= 3);
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.requests).toHaveLength(3);
-    const [event] = daemon.daemon.storage.events.list({ limit: 1 }).events;
-    expect(daemon.daemon.storage.deliveries.listForEvent(event!.id)[0]).toMatchObject({
+    const [event] = (await daemon.daemon.storage.events.list({ limit: 1 })).events;
+    expect((await daemon.daemon.storage.deliveries.listForEvent(event!.id))[0]).toMatchObject({
       status: 'failed',
       attempts: 3,
     });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { createDaemon, type Daemon } from '../../src/daemon/create-daemon.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
 import { createGitRepoFactory, type GitRepoFactory } from '../helpers/git-repo-factory.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function configText(dir: string, repos: { name: string; url: string }[], interval = '1h'): string {
   return [
@@ -24,14 +25,6 @@ function configText(dir: string, repos: { name: string; url: string }[], interva
     ...repos.flatMap((r) => [`  - name: ${r.name}`, `    url: ${r.url}`, '    provider: git']),
     '',
   ].join('\n');
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('a running daemon whose config file changes', () => {
@@ -66,10 +59,10 @@ describe('a running daemon whose config file changes', () => {
     });
     await daemon.runtime.start();
     const d = daemon;
-    await waitFor(() => d.storage.pollStates.get('a')?.lastSuccessAt != null);
+    await waitFor(async () => (await d.storage.pollStates.get('a'))?.lastSuccessAt != null);
 
     await writeFile(file, configText(dir, [{ name: 'b', url: b.fileUrl }]));
-    await waitFor(() => d.storage.pollStates.get('b')?.lastSuccessAt != null);
+    await waitFor(async () => (await d.storage.pollStates.get('b'))?.lastSuccessAt != null);
     expect(d.scheduler.entry('a')).toBeUndefined();
     expect(d.config().repositories.map((r) => r.name)).toEqual(['b']);
 

@@ -89,7 +89,7 @@ describe('a transition that really happens again', () => {
     expect(seen(receiver)).toEqual(expected);
     const ids = receiver.requests.map((r) => r.eventId);
     expect(new Set(ids).size).toBe(expected.length);
-    expect(d.storage.events.list({ limit: 100 }).events).toHaveLength(expected.length);
+    expect((await d.storage.events.list({ limit: 100 })).events).toHaveLength(expected.length);
     const api = await fetch(`${env.daemon!.baseUrl}/api/v1/events?ref=refs%2Fheads%2Fmain`);
     const { events } = (await api.json()) as { events: { transition: number }[] };
     expect(events.map((e) => e.transition)).toEqual([3, 2, 1]);

@@ -47,18 +47,21 @@ describe('a repository that leaves the config', () => {
     const daemon = await env.start(raw([appEntry(), { name: 'lib', url: other.fileUrl }]));
     const d = daemon.daemon;
     await pollNowAndWait(d, 'app');
-    d.storage.httpCache.set('app', 'https://api.test/app/branches', { etag: 'W/"1"', body: '{}' });
-    expect(d.storage.refStates.shas('app').size).toBe(2);
+    await d.storage.httpCache.set('app', 'https://api.test/app/branches', {
+      etag: 'W/"1"',
+      body: '{}',
+    });
+    expect((await d.storage.refStates.shas('app')).size).toBe(2);
     return daemon;
   }
 
   it('forgets its refs, poll state and HTTP cache, and comes back with a silent baseline', async () => {
     const { daemon: d } = await baselined();
     await d.applyConfig(config([{ name: 'lib', url: other.fileUrl }]));
-    expect(d.storage.refStates.shas('app').size).toBe(0);
-    expect(d.storage.pollStates.get('app')).toBeUndefined();
-    expect(d.storage.httpCache.get('app', 'https://api.test/app/branches')).toBeUndefined();
-    expect(d.storage.repositories.get('app')).toBeUndefined();
+    expect((await d.storage.refStates.shas('app')).size).toBe(0);
+    expect(await d.storage.pollStates.get('app')).toBeUndefined();
+    expect(await d.storage.httpCache.get('app', 'https://api.test/app/branches')).toBeUndefined();
+    expect(await d.storage.repositories.get('app')).toBeUndefined();
 
     // Changed while nobody watched: none of it may fire when the repository comes back.
     await app.commit('main', 'while away');
@@ -66,7 +69,7 @@ describe('a repository that leaves the config', () => {
     await app.createBranch('feature', 'main');
     await d.applyConfig(config([appEntry(), { name: 'lib', url: other.fileUrl }]));
     await pollNowAndWait(d, 'app');
-    expect(d.storage.refStates.shas('app')).toEqual(await app.refs());
+    expect(await d.storage.refStates.shas('app')).toEqual(await app.refs());
 
     // Watching again: the next change fires as usual.
     const next = await app.commit('main', 'after');
@@ -86,14 +89,14 @@ describe('a repository that leaves the config', () => {
         { name: 'lib', url: other.fileUrl },
       ]),
     );
-    expect(d.storage.refStates.shas('app').size).toBe(0);
-    expect(d.storage.httpCache.get('app', 'https://api.test/app/branches')).toBeUndefined();
+    expect((await d.storage.refStates.shas('app')).size).toBe(0);
+    expect(await d.storage.httpCache.get('app', 'https://api.test/app/branches')).toBeUndefined();
     await pollNowAndWait(d, 'app');
-    expect(d.storage.refStates.shas('app')).toEqual(await other.refs());
-    expect(d.storage.repositories.get('app')?.url).toBe(other.fileUrl);
+    expect(await d.storage.refStates.shas('app')).toEqual(await other.refs());
+    expect((await d.storage.repositories.get('app'))?.url).toBe(other.fileUrl);
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.requests).toHaveLength(0);
-    expect(d.storage.events.count()).toBe(0);
+    expect(await d.storage.events.count()).toBe(0);
   });
 
   it('is forgotten at start when it left the config while the daemon was stopped', async () => {
@@ -101,8 +104,8 @@ describe('a repository that leaves the config', () => {
     await env.stop();
     await app.commit('main', 'while stopped');
     const { daemon: d } = await env.start(raw([{ name: 'lib', url: other.fileUrl }]));
-    expect(d.storage.refStates.shas('app').size).toBe(0);
-    expect(d.storage.repositories.get('app')).toBeUndefined();
+    expect((await d.storage.refStates.shas('app')).size).toBe(0);
+    expect(await d.storage.repositories.get('app')).toBeUndefined();
     await env.stop();
 
     const back = await env.start(raw([appEntry(), { name: 'lib', url: other.fileUrl }]));
@@ -121,6 +124,6 @@ describe('a repository that leaves the config', () => {
     receiver.respondWith(200);
     await waitFor(() => receiver.deliveredIds().length === 1, 10_000, 'the pending delivery');
     expect(receiver.requests.at(-1)?.json.after).toBe(sha);
-    expect(d.storage.events.count()).toBe(1);
+    expect(await d.storage.events.count()).toBe(1);
   });
 });

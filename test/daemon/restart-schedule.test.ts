@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Daemon } from '../../src/daemon/create-daemon.js';
 import { createGitRepoFactory, type GitRepoFactory } from '../helpers/git-repo-factory.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -39,16 +40,16 @@ describe('a restart', () => {
   it('resumes the stored schedule instead of polling every repository again at once', async () => {
     daemon = await startTestDaemon(raw);
     const first = daemon.daemon;
-    await waitFor(() => ['a', 'b', 'c'].every((n) => first.storage.pollStates.get(n)), 10_000);
-    const polledAt = ['a', 'b', 'c'].map((n) => first.storage.pollStates.get(n)?.lastPollAt);
+    const pollsOf = (d: Daemon) =>
+      Promise.all(['a', 'b', 'c'].map((n) => d.storage.pollStates.get(n)));
+    await waitFor(async () => (await pollsOf(first)).every(Boolean), 10_000);
+    const polledAt = (await pollsOf(first)).map((p) => p?.lastPollAt);
     await daemon.stop();
 
     daemon = await startTestDaemon(raw);
     const next = daemon.daemon;
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(['a', 'b', 'c'].map((n) => next.storage.pollStates.get(n)?.lastPollAt)).toEqual(
-      polledAt,
-    );
+    expect((await pollsOf(next)).map((p) => p?.lastPollAt)).toEqual(polledAt);
     const due = next.scheduler.entry('a')?.nextPollAt?.getTime() ?? 0;
     expect(due - Date.now()).toBeGreaterThan(50 * 60_000);
   });

@@ -55,8 +55,8 @@ const packageJson = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'ut
 
 function metricNames(): Set<string> {
   const metrics = new DaemonMetrics({
-    deliveryCounts: () => ({ pending: 0, in_flight: 0, delivered: 0, failed: 0 }),
-    oldestPendingAgeMs: () => undefined,
+    deliveryCounts: () => Promise.resolve({ pending: 0, in_flight: 0, delivered: 0, failed: 0 }),
+    oldestPendingAgeMs: () => Promise.resolve(undefined),
     rateLimits: () => [],
   });
   return new Set(metrics.registry.getMetricsAsArray().map((metric) => metric.name));

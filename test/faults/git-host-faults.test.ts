@@ -72,9 +72,11 @@ describe('Git host faults', () => {
       },
       repositories: repos,
     });
-    await waitFor(() =>
-      repos.every((r) => daemon!.daemon.storage.pollStates.get(r.name as string)?.lastSuccessAt),
-    );
+    await waitFor(async () => {
+      const { storage } = daemon!.daemon;
+      const polls = await Promise.all(repos.map((r) => storage.pollStates.get(r.name as string)));
+      return polls.every((poll) => poll?.lastSuccessAt);
+    });
   }
 
   async function push(repo: BareRepo, name: string, change: (repo: BareRepo) => Promise<unknown>) {
@@ -90,7 +92,8 @@ describe('Git host faults', () => {
     github.setRepo('org/lib', await lib.refs());
     await receiver.waitFor((requests) => requests.some((r) => r.json.after === sha));
     await waitFor(
-      () => daemon!.daemon.storage.pollStates.get('app')?.lastErrorCode === 'forge-not-found',
+      async () =>
+        (await daemon!.daemon.storage.pollStates.get('app'))?.lastErrorCode === 'forge-not-found',
     );
     const repos = (await (await fetch(`${daemon!.baseUrl}/api/v1/repositories`)).json()) as {
       repositories: { name: string; lastError: { code: string; message: string } | null }[];
@@ -152,7 +155,7 @@ describe('Git host faults', () => {
     await app.createBranches('bulk/', 5_000, 'main');
     github.setRepo('org/app', await app.refs());
     await start({ interval: '2s' }, [onGithub('app', { tag_regex: undefined })]);
-    expect(daemon!.daemon.storage.refStates.counts().get('app')).toBe(5_001);
+    expect((await daemon!.daemon.storage.refStates.counts()).get('app')).toBe(5_001);
     const sha = await push(app, 'app', (r) => r.commit('bulk/4321', 'moved'));
     void sha;
     await receiver.waitFor((requests) => requests.length >= 1, 20_000);

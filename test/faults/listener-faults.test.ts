@@ -46,7 +46,11 @@ describe('EventListener faults', () => {
         { name: 'other', url: other.fileUrl, provider: 'git', branch_regex: '.*' },
       ],
     });
-    await waitFor(() => ['app', 'other'].every((n) => daemon!.daemon.storage.pollStates.get(n)));
+    await waitFor(async () => {
+      const { storage } = daemon!.daemon;
+      const polls = await Promise.all(['app', 'other'].map((n) => storage.pollStates.get(n)));
+      return polls.every(Boolean);
+    });
   });
 
   afterEach(async () => {
@@ -57,8 +61,8 @@ describe('EventListener faults', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const lastPollOf = (name: string): number =>
-    daemon!.daemon.storage.pollStates.get(name)?.lastPollAt ?? 0;
+  const lastPollOf = async (name: string): Promise<number> =>
+    (await daemon!.daemon.storage.pollStates.get(name))?.lastPollAt ?? 0;
 
   it('keeps polling through refused connections, 500s, 429s, timeouts and a hung listener, then delivers everything once', async () => {
     const shas: string[] = [];
@@ -81,14 +85,14 @@ describe('EventListener faults', () => {
     ];
     for (const [what, begin, end] of faults) {
       await begin();
-      const before = lastPollOf('other');
+      const before = await lastPollOf('other');
       const phase = [
         await app.commit('main', `during ${what}`),
         await other.commit('main', `during ${what}`),
       ];
       shas.push(...phase);
       // The other repository is polled on schedule meanwhile.
-      await waitFor(() => lastPollOf('other') > before + 1_500, 10_000);
+      await waitFor(async () => (await lastPollOf('other')) > before + 1_500, 10_000);
       const delivered = receiver.requests.filter(
         (r) => r.status < 300 && phase.includes(r.json.after as string),
       );
@@ -102,10 +106,11 @@ describe('EventListener faults', () => {
     );
     // Each change was recorded once; 'slow' answers arrive after the timeout, so the event may have
     // been received more than once, but with the same id.
-    const events = daemon!.daemon.storage.events.list({ limit: 100 }).events;
+    const events = (await daemon!.daemon.storage.events.list({ limit: 100 })).events;
     expect(events.map((e) => e.after).sort()).toEqual([...shas].sort());
     await waitFor(
-      () => daemon!.daemon.storage.deliveries.countByStatus().delivered === shas.length,
+      async () =>
+        (await daemon!.daemon.storage.deliveries.countByStatus()).delivered === shas.length,
     );
     expect(receiver.requests.every((r) => r.signatureValid === true)).toBe(true);
   }, 90_000);
@@ -124,9 +129,11 @@ describe('EventListener faults', () => {
     );
     expect(Date.now() - firstAt).toBeGreaterThanOrEqual(1_500);
     // The receiver has answered; the attempt is recorded right after.
-    await waitFor(() => daemon!.daemon.storage.deliveries.countByStatus().delivered === 1);
-    const [event] = daemon!.daemon.storage.events.list({ limit: 1 }).events;
-    const [delivery] = daemon!.daemon.storage.deliveries.listForEvent(event!.id);
+    await waitFor(
+      async () => (await daemon!.daemon.storage.deliveries.countByStatus()).delivered === 1,
+    );
+    const [event] = (await daemon!.daemon.storage.events.list({ limit: 1 })).events;
+    const [delivery] = await daemon!.daemon.storage.deliveries.listForEvent(event!.id);
     const log = delivery!.attemptLog;
     expect(log[0]?.statusCode).toBe(429);
     expect(log.at(-1)?.statusCode).toBe(200);

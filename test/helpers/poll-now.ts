@@ -9,7 +9,7 @@ export async function pollNowAndWait(
   name: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const before = daemon.storage.pollStates.get(name)?.lastPollAt ?? 0;
+  const before = (await daemon.storage.pollStates.get(name))?.lastPollAt ?? 0;
   const deadline = Date.now() + timeoutMs;
   const sleep = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
   while (daemon.scheduler.entry(name)?.state !== 'scheduled') {
@@ -17,7 +17,7 @@ export async function pollNowAndWait(
     await sleep();
   }
   daemon.scheduler.pollNow(name);
-  while ((daemon.storage.pollStates.get(name)?.lastPollAt ?? 0) <= before) {
+  while (((await daemon.storage.pollStates.get(name))?.lastPollAt ?? 0) <= before) {
     if (Date.now() > deadline) throw new Error(`${name}: the poll was not recorded`);
     await sleep();
   }

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { eventIdOf, type ChangeEvent, type EventType } from '../../src/events/change-event.js';
-import { Storage, type StorageOptions } from '../../src/storage/storage.js';
+import {
+  SqliteStorage,
+  type SqliteStorageOptions as StorageOptions,
+} from '../../src/storage/sqlite-storage.js';
+import type { Storage } from '../../src/storage/storage.js';
 import type { DeliveryTarget, RepositoryIdentity } from '../../src/storage/storage-types.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
 
@@ -23,13 +27,13 @@ export function makeTempDir(): { dir: string; cleanup: () => void } {
 
 export interface TempStorage {
   /** The test's open Storage (the one `reopen` returned last). */
-  readonly storage: Storage;
+  readonly storage: SqliteStorage;
   /** Its directory (fresh per test). */
   readonly dir: string;
   /** `<dir>/reposentry.db`. */
   readonly file: string;
   /** Closes the storage (when open) and opens the same file again. */
-  reopen(options?: Partial<StorageOptions>): Storage;
+  reopen(options?: Partial<StorageOptions>): SqliteStorage;
 }
 
 /**
@@ -39,10 +43,10 @@ export interface TempStorage {
  */
 export function useTempStorage(
   options: Partial<StorageOptions> = {},
-  setup?: (storage: Storage) => void,
+  setup?: (storage: SqliteStorage) => void,
 ): TempStorage {
-  let current: { dir: string; cleanup: () => void; storage: Storage } | undefined;
-  const need = (): { dir: string; cleanup: () => void; storage: Storage } => {
+  let current: { dir: string; cleanup: () => void; storage: SqliteStorage } | undefined;
+  const need = (): { dir: string; cleanup: () => void; storage: SqliteStorage } => {
     if (current === undefined) throw new Error('useTempStorage: used outside a test');
     return current;
   };
@@ -77,8 +81,8 @@ export function useTempStorage(
 }
 
 /** An opened Storage on `<dir>/reposentry.db` with a captured logger. */
-export function openStorage(dir: string, options: Partial<StorageOptions> = {}): Storage {
-  const storage = new Storage({
+export function openStorage(dir: string, options: Partial<StorageOptions> = {}): SqliteStorage {
+  const storage = new SqliteStorage({
     path: path.join(dir, 'reposentry.db'),
     busyTimeoutMs: 1_000,
     log: createCaptureLogger().log,
@@ -126,11 +130,14 @@ export const BASELINED = { branch: true, tag: true } as const;
  * The events renumbered the way the poller numbers them: each takes its ref's next transition
  * number after what `storage` recorded (and after the ones before it in the list), id included.
  */
-export function numberEvents(storage: Storage, events: readonly ChangeEvent[]): ChangeEvent[] {
+export function numberEvents(
+  storage: SqliteStorage,
+  events: readonly ChangeEvent[],
+): ChangeEvent[] {
   const last = new Map<string, number>();
   return events.map((event) => {
     const key = `${event.repository.name}\n${event.ref}`;
-    const recorded = storage.refTransitions.lastNumbers(event.repository.name, [event.ref]);
+    const recorded = storage.sync.refTransitions.lastNumbers(event.repository.name, [event.ref]);
     const transition = (last.get(key) ?? recorded.get(event.ref) ?? 0) + 1;
     last.set(key, transition);
     const { name } = event.repository;
@@ -147,14 +154,14 @@ export function numberEvents(storage: Storage, events: readonly ChangeEvent[]): 
  * is tracked and the event numbered first (see `numberEvents`). Returns it as recorded.
  */
 export function recordEvent(
-  storage: Storage,
+  storage: SqliteStorage,
   unnumbered: ChangeEvent,
   targets: readonly DeliveryTarget[] = [TARGET],
 ): ChangeEvent {
   const [event = unnumbered] = numberEvents(storage, [unnumbered]);
   const at = event.detectedAt.getTime();
-  storage.repositories.track(event.repository, at);
-  storage.recordPoll({
+  storage.sync.repositories.track(event.repository, at);
+  storage.sync.recordPoll({
     repository: event.repository,
     refs: {
       upsert: event.after === null ? [] : [{ ref: event.ref, sha: event.after }],
@@ -165,4 +172,13 @@ export function recordEvent(
     pollState: { polledAt: at, nextPollAt: at + 60_000, via: 'api', baselined: BASELINED },
   });
   return event;
+}
+
+/**
+ * The SQLite engine behind a daemon's storage, for a test that writes rows the way no caller of
+ * `Storage` can (thousands of events without polls).
+ */
+export function sqliteOf(storage: Storage): SqliteStorage {
+  if (storage instanceof SqliteStorage) return storage;
+  throw new Error(`not an SQLite storage: ${storage.location}`);
 }

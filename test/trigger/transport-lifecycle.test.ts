@@ -113,7 +113,7 @@ describe("the daemon's HTTP connections", () => {
     });
     await waitFor(() => listener.received() >= 1, 10_000, 'a delivery');
     await waitFor(
-      () => daemon?.daemon.storage.deliveries.countByStatus().delivered === 1,
+      async () => (await daemon?.daemon.storage.deliveries.countByStatus())?.delivered === 1,
       5_000,
       'the delivery recorded',
     );

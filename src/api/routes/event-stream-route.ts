@@ -27,8 +27,8 @@ export function mountEventStreamRoute(
   ctx: ApiContext,
   options: EventStreamOptions,
 ): void {
-  mountRoute(router, ctx, EVENT_STREAM_ROUTE, ({ headers }, _req, res) => {
-    let lastSeq = headers['Last-Event-ID'] ?? ctx.storage.events.latestSeq();
+  mountRoute(router, ctx, EVENT_STREAM_ROUTE, async ({ headers }, _req, res) => {
+    let lastSeq = headers['Last-Event-ID'] ?? (await ctx.storage.events.latestSeq());
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -44,10 +44,10 @@ export function mountEventStreamRoute(
       res.write(text);
       if (res.writableLength > MAX_BUFFERED_BYTES) end();
     };
-    const pump = (): void => {
+    const pump = async (): Promise<void> => {
       for (;;) {
         if (closed) return;
-        const events = ctx.storage.events.listAfter(lastSeq, PAGE);
+        const events = await ctx.storage.events.listAfter(lastSeq, PAGE);
         for (const event of events) {
           lastSeq = event.seq;
           send(`id: ${event.seq}\nevent: change\ndata: ${JSON.stringify(eventView(event))}\n\n`);
@@ -55,9 +55,17 @@ export function mountEventStreamRoute(
         if (events.length < PAGE) return;
       }
     };
+    // Messages go out in the order they came: a delivery change waits for the events read before.
+    let queue = Promise.resolve();
+    const inOrder = (task: () => void | Promise<void>): void => {
+      queue = queue.then(task).catch(() => end());
+    };
     const onMessage = (message: FeedMessage): void => {
-      if (message.kind === 'events-recorded') pump();
-      else send(`event: delivery\ndata: ${JSON.stringify(deliveryChangeView(message.change))}\n\n`);
+      if (message.kind === 'events-recorded') inOrder(pump);
+      else {
+        const text = `event: delivery\ndata: ${JSON.stringify(deliveryChangeView(message.change))}\n\n`;
+        inOrder(() => send(text));
+      }
     };
     const unsubscribe = ctx.feed.subscribe(onMessage);
     const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs);
@@ -72,10 +80,7 @@ export function mountEventStreamRoute(
       res.end();
     }
     res.on('close', end);
-    try {
-      pump();
-    } catch {
-      end();
-    }
+    inOrder(pump);
+    await queue;
   });
 }

@@ -24,9 +24,9 @@ export function mountRepositoryRoutes(router: Router, ctx: ApiContext): void {
     return repo;
   };
 
-  mountRoute(router, ctx, REPOSITORY_LIST_ROUTE, (_input, _req, res) => {
-    const counts = ctx.storage.refStates.counts();
-    const polls = new Map(ctx.storage.pollStates.list().map((p) => [p.repository, p]));
+  mountRoute(router, ctx, REPOSITORY_LIST_ROUTE, async (_input, _req, res) => {
+    const counts = await ctx.storage.refStates.counts();
+    const polls = new Map((await ctx.storage.pollStates.list()).map((p) => [p.repository, p]));
     res.json({
       repositories: ctx.config().repositories.map((repo) =>
         repositoryView({
@@ -40,12 +40,12 @@ export function mountRepositoryRoutes(router: Router, ctx: ApiContext): void {
     } satisfies RepositoryList);
   });
 
-  mountRoute(router, ctx, REPOSITORY_ROUTE, ({ params }, _req, res) => {
+  mountRoute(router, ctx, REPOSITORY_ROUTE, async ({ params }, _req, res) => {
     const repo = find(params.name);
-    const refs = [...ctx.storage.refStates.list(repo.name).values()];
+    const refs = [...(await ctx.storage.refStates.list(repo.name)).values()];
     const summary = repositoryView({
       repo,
-      poll: ctx.storage.pollStates.get(repo.name),
+      poll: await ctx.storage.pollStates.get(repo.name),
       schedule: ctx.schedule(repo.name),
       rateLimit: ctx.rateLimitFor(repo),
       refCount: refs.length,

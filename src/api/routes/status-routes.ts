@@ -9,17 +9,19 @@ import { rateLimitView } from '../views/repository-view.js';
 
 /** /api/v1/status: the one page an operator looks at first. */
 export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
-  mountRoute(router, ctx, STATUS_ROUTE, (_input, _req, res) => {
+  mountRoute(router, ctx, STATUS_ROUTE, async (_input, _req, res) => {
     const config = ctx.config();
     const now = Date.now();
-    const polls = ctx.storage.pollStates.list();
+    const polls = await ctx.storage.pollStates.list();
     const forge = new Set(
       config.repositories.filter((r) => r.provider !== 'git').map((r) => r.name),
     );
     const configured = new Set(config.repositories.map((r) => r.name));
     const current = polls.filter((p) => configured.has(p.repository));
     const reload = ctx.reloadState();
-    const oldest = ctx.storage.deliveries.oldestPendingAge(now);
+    const oldest = await ctx.storage.deliveries.oldestPendingAge(now);
+    const total = await ctx.storage.events.count();
+    const byStatus = await ctx.storage.deliveries.countByStatus();
     res.json({
       name: config.app.name,
       version: VERSION,
@@ -33,9 +35,9 @@ export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
         usingFallback: current.filter((p) => forge.has(p.repository) && p.lastVia === 'ls-remote')
           .length,
       },
-      events: { total: ctx.storage.events.count() },
+      events: { total },
       deliveries: {
-        byStatus: ctx.storage.deliveries.countByStatus(),
+        byStatus,
         oldestPendingAgeSeconds: oldest === undefined ? null : oldest / 1000,
       },
       config: {

@@ -102,7 +102,7 @@ export class GithubClient implements ProviderClient {
     // /repositories/<id>), so each page keeps a stable cache key and its own ETag.
     for (let page = 1; page <= MAX_PAGES; page += 1) {
       const endpoint = `${location.apiBaseUrl}/repos/${location.owner}/${location.repo}/${kind}?per_page=${PER_PAGE}&page=${page}`;
-      const cached = decodePage(this.options.cache.get(repo.name, endpoint));
+      const cached = decodePage(await this.options.cache.get(repo.name, endpoint));
       const answer = await withRateLimitWaits(account.gate, budget, repo.name, () =>
         this.withRetries(budget, location, repo.name, () =>
           this.requestPage(kind, page, location, account, budget, meter, repo.name, cached?.etag),
@@ -123,7 +123,7 @@ export class GithubClient implements ProviderClient {
         entries.push(...parsed);
         unchanged = false;
         if (answer.etag) {
-          this.options.cache.set(
+          await this.options.cache.set(
             repo.name,
             endpoint,
             encodePage(answer.etag, { refs: parsed, next }),

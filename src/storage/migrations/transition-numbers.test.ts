@@ -57,22 +57,26 @@ describe('migration 3 (transition numbers) on a database of the previous release
   it('numbers existing events per ref in recorded order and keeps their ids', () => {
     const storage = openStorage(dir);
     try {
-      const events = storage.events.list({ limit: 10 }).events.map((e) => [e.ref, e.transition]);
+      const events = storage.sync.events
+        .list({ limit: 10 })
+        .events.map((e) => [e.ref, e.transition]);
       expect(events).toEqual([
         [MAIN, 3],
         [MAIN, 2],
         [TAG, 1],
         [MAIN, 1],
       ]);
-      expect(storage.events.get(legacyId(MAIN, sha(1), sha(2)))?.transition).toBe(1);
-      expect(storage.refTransitions.lastNumbers(REPO.name, [MAIN, TAG, 'refs/heads/x'])).toEqual(
+      expect(storage.sync.events.get(legacyId(MAIN, sha(1), sha(2)))?.transition).toBe(1);
+      expect(
+        storage.sync.refTransitions.lastNumbers(REPO.name, [MAIN, TAG, 'refs/heads/x']),
+      ).toEqual(
         new Map([
           [MAIN, 3],
           [TAG, 1],
         ]),
       );
       // The ref state is untouched: a poll that lists main at sha(1) detects nothing.
-      expect(storage.refStates.shas(REPO.name)).toEqual(new Map([[MAIN, sha(1)]]));
+      expect(storage.sync.refStates.shas(REPO.name)).toEqual(new Map([[MAIN, sha(1)]]));
     } finally {
       storage.close();
     }
@@ -84,8 +88,8 @@ describe('migration 3 (transition numbers) on a database of the previous release
       const again = recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 10_000));
       expect(again.transition).toBe(4);
       expect(again.id).toBe(eventIdOf(REPO.name, MAIN, sha(1), sha(2), 4));
-      expect(storage.deliveries.listForEvent(again.id)).toHaveLength(1);
-      expect(storage.events.count()).toBe(5);
+      expect(storage.sync.deliveries.listForEvent(again.id)).toHaveLength(1);
+      expect(storage.sync.events.count()).toBe(5);
     } finally {
       storage.close();
     }
