@@ -214,6 +214,8 @@ describe('urlCredentials', () => {
     ['https://u:p%40ss@h/x', ['p@ss']],
     ['https://ghp_tok@h/x', ['ghp_tok']],
     ['https://h/x', []],
+    ['postgres://rs:s3cr%3At@db:5432/rs?sslmode=require', ['s3cr:t']],
+    ['postgres://db/rs?user=rs&password=pw%26x', ['pw&x']],
     ['git@github.com:o/r.git', []],
     ['not a url', []],
   ])('finds the secret in %s', (url, expected) => {

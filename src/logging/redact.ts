@@ -62,13 +62,17 @@ export function credentialHeaderValues(headers: Readonly<Record<string, unknown>
   return values;
 }
 
-/** The password (or token used as user name) embedded in a URL, to be registered as a secret. */
+/**
+ * The password (or token used as user name) embedded in a URL, and a `?password=` parameter (as
+ * libpq's connection URLs allow), to be registered as secrets.
+ */
 export function urlCredentials(value: string): string[] {
   try {
     const url = new URL(value);
-    return [url.password, url.password === '' ? url.username : '']
+    const userinfo = [url.password, url.password === '' ? url.username : '']
       .filter((part) => part !== '')
       .map((part) => decodeURIComponent(part));
+    return [...userinfo, ...url.searchParams.getAll('password').filter((part) => part !== '')];
   } catch {
     return [];
   }

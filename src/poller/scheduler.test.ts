@@ -199,6 +199,56 @@ describe('Scheduler', () => {
     await scheduler.stop(new AbortController().signal);
   });
 
+  it('polls only the repositories its share holds, and follows the share when it changes', async () => {
+    const now = Date.now();
+    const held = new Set(['a', 'b']);
+    const stored: Record<string, number> = { c: now + 30_000, d: now - 1_000 };
+    const polls: string[] = [];
+    const scheduler = new Scheduler({
+      config: config([repo('a'), repo('b'), repo('c'), repo('d')], { maxWorkers: 4 }),
+      log: createCaptureLogger().log,
+      share: { holds: (name) => held.has(name) },
+      storedNextPollAts: () => Promise.resolve(new Map(Object.entries(stored))),
+      pollOne: (r) => {
+        polls.push(r.name);
+        return Promise.resolve({ ok: true });
+      },
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls.sort()).toEqual(['a', 'b']);
+    expect(
+      scheduler
+        .entries()
+        .map((e) => e.repository)
+        .sort(),
+    ).toEqual(['a', 'b']);
+
+    // b handed over; c (due in 30 s) and d (overdue: its holder died) taken over.
+    held.delete('b');
+    held.add('c');
+    held.add('d');
+    await scheduler.reshare();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls.sort()).toEqual(['a', 'b', 'd']);
+    expect(scheduler.entry('b')).toBeUndefined();
+    expect(scheduler.entry('c')?.nextPollAt?.getTime()).toBe(now + 30_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(polls.filter((name) => name === 'c')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(polls.filter((name) => name === 'b')).toHaveLength(1);
+    expect(polls.filter((name) => name === 'a')).toHaveLength(2);
+    expect(() => scheduler.pollNow('b')).toThrow(/not being polled/);
+
+    // A lease that lapsed before the next reshare (heartbeats failing): no poll without it.
+    held.clear();
+    const before = polls.length;
+    expect(scheduler.pollNow('a')).toBe(true);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(polls).toHaveLength(before);
+    await scheduler.stop(new AbortController().signal);
+  });
+
   it('polls a repository whose interval is longer than a timer can wait only when due', async () => {
     const days = 40 * 24 * 3_600_000;
     const h = harness(config([repo('slow', days)]));

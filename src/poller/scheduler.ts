@@ -16,8 +16,18 @@ export type PollOutcome =
 /** Polls one repository once; never throws for a failed poll, it reports it. */
 export type PollOne = (repository: RepositoryConfig, signal: AbortSignal) => Promise<PollOutcome>;
 
+/**
+ * Which repositories this process polls: all of the config's, unless replicas share them (then
+ * those whose lease it holds). When the answer changes, its owner calls `Scheduler.reshare`.
+ */
+export interface PollShare {
+  holds(repository: string): boolean;
+}
+
 export interface SchedulerOptions {
   readonly config: Config;
+  /** The repositories this process polls (default: every enabled repository of the config). */
+  readonly share?: PollShare;
   readonly pollOne: PollOne;
   readonly log: Logger;
   /** Called whenever a repository's next poll time is decided (to persist and show it). */
@@ -55,6 +65,9 @@ interface Slot {
   removed: boolean;
 }
 
+/** Why a repository is added: the start, a reload that added it, or a lease taken over. */
+type AddedBy = 'start' | 'reload' | 'handover';
+
 const DEFAULT_MAX_FAILURE_BACKOFF_MS = 30 * 60_000;
 /** setTimeout's largest delay (about 24.8 days); a longer wait is armed in steps of it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -85,8 +98,49 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const read = this.options.storedNextPollAts;
     const stored = read === undefined ? new Map<string, number>() : await read();
     if (!this.running) return;
-    for (const repo of this.config.repositories) {
-      if (repo.enabled) this.add(repo, 'start', stored.get(repo.name));
+    for (const repo of this.wanted().values()) this.add(repo, 'start', stored.get(repo.name));
+  }
+
+  /**
+   * The share changed (a lease taken or handed over): polls the repositories it now holds, at
+   * their stored next poll time (at once when overdue: its former holder may have died), and
+   * stops scheduling those it no longer holds (a poll of one in flight finishes; its write
+   * compares and sets the state it read).
+   */
+  async reshare(): Promise<void> {
+    if (!this.running) return;
+    const wanted = this.wanted();
+    this.drop(wanted, 'Repository handed over to another replica');
+    const added = [...wanted.values()].filter((repo) => !this.slots.has(repo.name));
+    if (added.length === 0) return;
+    const read = this.options.storedNextPollAts;
+    const stored = read === undefined ? new Map<string, number>() : await read();
+    for (const repo of added) {
+      if (!this.running || this.slots.has(repo.name) || !this.wanted().has(repo.name)) continue;
+      this.add(repo, 'handover', stored.get(repo.name));
+      this.options.log.info('Repository taken over', { repo: repo.name });
+    }
+  }
+
+  /** The enabled repositories of the config that this process polls. */
+  private wanted(): Map<string, RepositoryConfig> {
+    const share = this.options.share;
+    return new Map(
+      this.config.repositories
+        .filter((r) => r.enabled && (share === undefined || share.holds(r.name)))
+        .map((r) => [r.name, r]),
+    );
+  }
+
+  /** Stops scheduling every repository not in `wanted`. */
+  private drop(wanted: ReadonlyMap<string, RepositoryConfig>, message: string): void {
+    for (const [name, slot] of this.slots) {
+      if (wanted.has(name)) continue;
+      clearTimeout(slot.timer);
+      slot.removed = true;
+      this.slots.delete(name);
+      this.dequeue(name);
+      this.options.log.info(message, { repo: name });
     }
   }
 
@@ -121,15 +175,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
 
   applyConfig(config: Config): void {
     this.config = config;
-    const wanted = new Map(config.repositories.filter((r) => r.enabled).map((r) => [r.name, r]));
-    for (const [name, slot] of this.slots) {
-      if (wanted.has(name)) continue;
-      clearTimeout(slot.timer);
-      slot.removed = true;
-      this.slots.delete(name);
-      this.dequeue(name);
-      this.options.log.info('Repository removed from polling', { repo: name });
-    }
+    const wanted = this.wanted();
+    this.drop(wanted, 'Repository removed from polling');
     for (const [name, repo] of wanted) {
       const slot = this.slots.get(name);
       if (slot === undefined) {
@@ -176,7 +223,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     };
   }
 
-  private add(repo: RepositoryConfig, by: 'start' | 'reload', stored?: number): void {
+  private add(repo: RepositoryConfig, by: AddedBy, stored?: number): void {
     const slot: Slot = { repo, state: 'scheduled', failures: 0, removed: false };
     this.slots.set(repo.name, slot);
     this.schedule(slot, this.firstDelay(repo, by, stored));
@@ -186,15 +233,15 @@ export class Scheduler implements Component, Reconfigurable<Config> {
    * When a repository just added is first polled: at its stored next poll time when that is
    * ahead (at most one jittered interval away, so a shortened interval applies at once). Else
    * (overdue, or never polled) at once when a reload added it (a config change takes effect at
-   * once), and at a random point within `jitter` of its interval at start, so that a start or a
+   * once) or a lease was taken over (its former holder may have died), and at a random point within `jitter` of its interval at start, so that a start or a
    * restart is not a burst of every repository.
    */
-  private firstDelay(repo: RepositoryConfig, by: 'start' | 'reload', stored?: number): number {
+  private firstDelay(repo: RepositoryConfig, by: AddedBy, stored?: number): number {
     const random = this.options.random ?? Math.random;
     const spread = repo.pollingIntervalMs * this.config.polling.jitter;
     const due = stored === undefined ? 0 : stored - Date.now();
     if (due > 0) return Math.round(Math.min(due, repo.pollingIntervalMs + spread));
-    return by === 'reload' ? 0 : Math.round(random() * spread);
+    return by === 'start' ? Math.round(random() * spread) : 0;
   }
 
   private schedule(slot: Slot, delayMs: number): void {
@@ -246,6 +293,12 @@ export class Scheduler implements Component, Reconfigurable<Config> {
       const [name] = this.queue.splice(index, 1);
       const slot = name === undefined ? undefined : this.slots.get(name);
       if (slot === undefined) continue;
+      const share = this.options.share;
+      if (share !== undefined && !share.holds(slot.repo.name)) {
+        // Its lease lapsed (heartbeats failing) or moved: never poll without it.
+        this.schedule(slot, slot.repo.pollingIntervalMs);
+        continue;
+      }
       const run = this.run(slot)
         .catch((err: unknown) => {
           this.options.log.error('Poll crashed', {
