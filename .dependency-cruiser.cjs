@@ -16,6 +16,7 @@ const LAYERS = {
   gitclient: ['errors', 'lib', 'logging', 'http', 'config'],
   poller: ['errors', 'lib', 'logging', 'config', 'events', 'runtime', 'gitclient', 'storage'],
   trigger: ['errors', 'lib', 'logging', 'http', 'config', 'events', 'runtime', 'storage'],
+  replicas: ['errors', 'lib', 'logging', 'runtime', 'storage', 'poller'],
   metrics: ['errors', 'lib', 'config', 'events', 'gitclient', 'storage', 'poller', 'trigger'],
   api: [
     'errors',
@@ -43,6 +44,7 @@ const LAYERS = {
     'poller',
     'trigger',
     'metrics',
+    'replicas',
     'api',
   ],
 };

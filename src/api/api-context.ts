@@ -12,7 +12,9 @@ import type { Storage } from '../storage/storage.js';
  * to the running daemon. Nothing below src/api/ imports the API.
  */
 export interface ApiContext {
-  readonly storage: Pick<Storage, 'events' | 'deliveries' | 'pollStates' | 'refStates'>;
+  readonly storage: Pick<Storage, 'events' | 'deliveries' | 'pollStates' | 'refStates' | 'cluster'>;
+  /** This daemon's replica id (PostgreSQL); absent on SQLite. */
+  readonly replicaId?: string;
   readonly feed: EventFeed;
   readonly startedAt: Date;
   config(): Config;

@@ -10,6 +10,7 @@ import { mountEventStreamRoute, type EventStreamOptions } from './routes/event-s
 import { mountHealthRoutes } from './routes/health-routes.js';
 import { mountMetricsRoute } from './routes/metrics-route.js';
 import { mountRepositoryRoutes } from './routes/repository-routes.js';
+import { mountReplicaRoutes } from './routes/replica-routes.js';
 import { mountStatusRoutes } from './routes/status-routes.js';
 import { GUARDED_READ_PREFIXES, requireReadToken } from './require-read-token.js';
 import { securityHeaders } from './security-headers.js';
@@ -40,6 +41,7 @@ export function createApiApp(ctx: ApiContext, log: Logger, stream: EventStreamOp
   mountMetricsRoute(router, ctx);
   mountDocsRoutes(router, ctx);
   mountStatusRoutes(router, ctx);
+  mountReplicaRoutes(router, ctx);
   mountRepositoryRoutes(router, ctx);
   mountEventStreamRoute(router, ctx, stream);
   mountEventRoutes(router, ctx);

@@ -28,6 +28,11 @@ export function checkGlobals(raw: RawConfig): { problems: string[]; warnings: st
       'api.auth_reads: is true but api.auth_token is empty, so every read would be refused; set api.auth_token or set api.auth_reads to false',
     );
   }
+  if (raw.storage.type === 'postgres' && raw.storage.postgres.url === '') {
+    problems.push(
+      'storage.postgres.url: is empty but storage.type is postgres; set it (usually to ${REPOSENTRY_DATABASE_URL})',
+    );
+  }
   const listener = raw.tekton.event_listener_url;
   if (raw.security.require_https === true && typeof listener === 'string' && listener !== '') {
     const reason = urlProblem(listener, { kind: 'http', requireHttps: true });

@@ -1,7 +1,7 @@
 import { redactUrl } from '../logging/redact.js';
 
-/** What a URL key accepts: an HTTP endpoint, or anything `git` can clone from. */
-export type UrlKind = 'http' | 'git';
+/** What a URL key accepts: an HTTP endpoint, anything `git` can clone from, or a database. */
+export type UrlKind = 'http' | 'git' | 'postgres';
 
 export interface UrlCheckOptions {
   readonly kind: UrlKind;
@@ -12,14 +12,22 @@ export interface UrlCheckOptions {
 const SCP_LIKE = /^[^@/\s:]+@[^@/\s:]+:(?!\/\/)\S+$/;
 const GIT_PROTOCOLS = new Set(['http:', 'https:', 'ssh:', 'file:']);
 const HTTP_PROTOCOLS = new Set(['http:', 'https:']);
+const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
+const EXPECTED: Readonly<Record<UrlKind, string>> = {
+  http: 'an http(s) URL',
+  git: 'an http(s), ssh:// or file:// URL or user@host:path',
+  postgres: 'a postgres:// URL',
+};
+const PROTOCOLS: Readonly<Record<UrlKind, ReadonlySet<string>>> = {
+  http: HTTP_PROTOCOLS,
+  git: GIT_PROTOCOLS,
+  postgres: POSTGRES_PROTOCOLS,
+};
 
 /** The reason `value` is not acceptable for a URL key, or undefined when it is. */
 export function urlProblem(value: string, options: UrlCheckOptions): string | undefined {
   const shown = JSON.stringify(redactUrl(value));
-  const expected =
-    options.kind === 'git'
-      ? 'an http(s), ssh:// or file:// URL or user@host:path'
-      : 'an http(s) URL';
+  const expected = EXPECTED[options.kind];
   if (options.kind === 'git' && SCP_LIKE.test(value)) {
     return options.requireHttps ? requireHttpsReason(shown) : undefined;
   }
@@ -29,9 +37,10 @@ export function urlProblem(value: string, options: UrlCheckOptions): string | un
   } catch {
     return `must be ${expected} (got ${shown})`;
   }
-  const allowed = options.kind === 'git' ? GIT_PROTOCOLS : HTTP_PROTOCOLS;
-  if (!allowed.has(url.protocol)) return `must be ${expected} (got ${shown})`;
-  if (url.protocol !== 'file:' && url.hostname === '') return `must name a host (got ${shown})`;
+  if (!PROTOCOLS[options.kind].has(url.protocol)) return `must be ${expected} (got ${shown})`;
+  // A postgres URL without a host connects through the local socket (or ?host=).
+  const hostless = url.protocol === 'file:' || options.kind === 'postgres';
+  if (!hostless && url.hostname === '') return `must name a host (got ${shown})`;
   if (options.requireHttps && url.protocol !== 'https:' && !isLoopback(url)) {
     return requireHttpsReason(shown);
   }

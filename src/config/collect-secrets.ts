@@ -5,6 +5,21 @@ import type { RawConfig } from './schema.js';
 const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE_?KEY/i;
 
 /**
+ * The password of a database URL (in its userinfo or as `?password=`). Unlike an HTTP URL's
+ * `token@`, a user name alone is no secret there (`postgres://reposentry@db/reposentry`).
+ */
+function databasePasswords(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  try {
+    const url = new URL(value);
+    const password = url.password === '' ? [] : [decodeURIComponent(url.password)];
+    return [...password, ...url.searchParams.getAll('password')];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Every secret value in a (possibly invalid) config: the secret keys (api.auth_token,
  * tekton.secret, repository tokens), credential-bearing headers, credentials inside URLs, and
  * every value substituted from a variable whose name says it is secret.
@@ -19,6 +34,7 @@ export function collectSecrets(
     found.push(...credentialHeaderValues(headers as Record<string, unknown>));
   }
   found.push(...urlCredentials(raw.tekton.event_listener_url));
+  found.push(...databasePasswords(raw.storage.postgres.url));
   for (const item of Array.isArray(raw.repositories) ? raw.repositories : []) {
     if (item === null || typeof item !== 'object') continue;
     const repo = item as Record<string, unknown>;

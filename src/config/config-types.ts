@@ -50,13 +50,30 @@ export interface PollingConfig {
   readonly retryBackoffMs: number;
 }
 
+export const STORAGE_TYPES = ['sqlite', 'postgres'] as const;
+export type StorageType = (typeof STORAGE_TYPES)[number];
+
+export interface PostgresConfig {
+  /** storage.postgres.url (carries the password: never shown; see redactUrl). */
+  readonly url: string;
+  readonly maxConnections: number;
+}
+
 export interface StorageConfig {
-  readonly type: 'sqlite';
+  readonly type: StorageType;
+  /** The SQLite file (storage.type sqlite; also what `storage migrate` reads). */
   readonly sqlitePath: string;
+  /** Set when storage.type is postgres. */
+  readonly postgres?: PostgresConfig;
   /** SQLite busy timeout (storage.sqlite.connection_timeout). */
   readonly busyTimeoutMs: number;
   /** Events and delivery logs older than this are pruned. */
   readonly retentionMs: number;
+}
+
+export interface HaConfig {
+  /** ha.lease_ttl (used with storage.type postgres). */
+  readonly leaseTtlMs: number;
 }
 
 export interface TektonConfig {
@@ -123,6 +140,7 @@ export interface Config {
   readonly api: ApiConfig;
   readonly polling: PollingConfig;
   readonly storage: StorageConfig;
+  readonly ha: HaConfig;
   readonly tekton: TektonConfig;
   readonly rateLimit: RateLimitConfig;
   readonly security: SecurityConfig;

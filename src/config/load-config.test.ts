@@ -63,7 +63,13 @@ describe('loadConfigFromObject', () => {
       gitlab: { requestsPerSecond: 8, burst: 10 },
     });
     expect(config.security).toEqual({
-      allowedEnvVars: ['GITHUB_TOKEN', 'GITLAB_TOKEN', '*_TOKEN', '*_SECRET'],
+      allowedEnvVars: [
+        'GITHUB_TOKEN',
+        'GITLAB_TOKEN',
+        '*_TOKEN',
+        '*_SECRET',
+        'REPOSENTRY_DATABASE_URL',
+      ],
       requireHttps: false,
     });
     expect(config.repositories).toEqual([]);

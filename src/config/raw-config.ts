@@ -32,8 +32,10 @@ export interface RawConfig {
   storage: {
     type: string;
     sqlite: { path: string; max_connections: number; connection_timeout: RawDuration };
+    postgres: { url: string; max_connections: number };
     retention: RawDuration;
   };
+  ha: { lease_ttl: RawDuration };
   tekton: {
     event_listener_url: string;
     payload_format: string;

@@ -103,6 +103,16 @@ export function optionalHttpUrlFormat(): LabeledFormat {
   });
 }
 
+/** A postgres:// (or postgresql://) connection URL, or the empty string for "not set". */
+export function postgresUrlFormat(): LabeledFormat {
+  return labeled('postgres:// URL (secret)', (value) => {
+    if (typeof value !== 'string') fail('must be a string');
+    if (value === '') return;
+    const reason = urlProblem(value, { kind: 'postgres', requireHttps: false });
+    if (reason !== undefined) fail(reason);
+  });
+}
+
 export function stringListFormat(): LabeledFormat {
   return labeled('list of strings', (value) => {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {

@@ -1,6 +1,6 @@
 import type convict from 'convict';
 import type { RawConfig } from './raw-config.js';
-import { LOG_FORMATS, LOG_LEVELS, PAYLOAD_FORMATS } from './config-types.js';
+import { LOG_FORMATS, LOG_LEVELS, PAYLOAD_FORMATS, STORAGE_TYPES } from './config-types.js';
 import {
   anyFormat,
   booleanFormat,
@@ -11,6 +11,7 @@ import {
   listFormat,
   numberFormat,
   optionalHttpUrlFormat,
+  postgresUrlFormat,
   secretFormat,
   stringFormat,
   stringListFormat,
@@ -129,7 +130,11 @@ export const configSchema = {
     },
   },
   storage: {
-    type: { doc: 'Storage engine.', format: enumFormat(['sqlite']), default: 'sqlite' },
+    type: {
+      doc: 'Storage engine: `sqlite` (embedded, one daemon per file) or `postgres`.',
+      format: enumFormat(STORAGE_TYPES),
+      default: 'sqlite',
+    },
     sqlite: {
       path: {
         doc: 'Database file; empty = `<data_dir>/reposentry.db`.',
@@ -147,10 +152,30 @@ export const configSchema = {
         default: '30s',
       },
     },
+    postgres: {
+      url: {
+        doc: 'PostgreSQL connection URL (`postgres://user:password@host:5432/db`); TLS as its `sslmode` says. Required with `storage.type: postgres`; usually `${REPOSENTRY_DATABASE_URL}`.',
+        format: postgresUrlFormat(),
+        default: '',
+        sensitive: true,
+      },
+      max_connections: {
+        doc: 'Connections in the pool of each daemon.',
+        format: integerFormat(2, 1000),
+        default: 10,
+      },
+    },
     retention: {
       doc: 'Events and delivery logs older than this are pruned.',
       format: durationFormat(60_000),
       default: '30d',
+    },
+  },
+  ha: {
+    lease_ttl: {
+      doc: 'PostgreSQL only: a replica silent this long is dead; its repositories and in-flight deliveries pass to the others (heartbeats every third of it).',
+      format: durationFormat(3000),
+      default: '15s',
     },
   },
   tekton: {
@@ -241,7 +266,7 @@ export const configSchema = {
     allowed_env_vars: {
       doc: 'Variables that `${NAME}` may expand: exact names, `PREFIX*` or `*SUFFIX`.',
       format: stringListFormat(),
-      default: ['GITHUB_TOKEN', 'GITLAB_TOKEN', '*_TOKEN', '*_SECRET'],
+      default: ['GITHUB_TOKEN', 'GITLAB_TOKEN', '*_TOKEN', '*_SECRET', 'REPOSENTRY_DATABASE_URL'],
     },
     require_https: {
       doc: 'Reject repository, API and EventListener URLs that are not https (loopback hosts excepted).',

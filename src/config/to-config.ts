@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type {
+  StorageType,
   Config,
   ConfigSource,
   LogFormat,
@@ -56,7 +57,15 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
       retryBackoffMs: parseDuration(polling.retry_backoff),
     },
     storage: {
-      type: 'sqlite',
+      type: storage.type as StorageType,
+      ...(storage.type === 'postgres'
+        ? {
+            postgres: {
+              url: storage.postgres.url,
+              maxConnections: storage.postgres.max_connections,
+            },
+          }
+        : {}),
       sqlitePath:
         storage.sqlite.path === ''
           ? path.join(dataDir, 'reposentry.db')
@@ -64,6 +73,7 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
       busyTimeoutMs: parseDuration(storage.sqlite.connection_timeout),
       retentionMs: parseDuration(storage.retention),
     },
+    ha: { leaseTtlMs: parseDuration(raw.ha.lease_ttl) },
     tekton: {
       ...(tekton.event_listener_url === '' ? {} : { eventListenerUrl: tekton.event_listener_url }),
       payloadFormat: tekton.payload_format as PayloadFormat,

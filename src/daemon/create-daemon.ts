@@ -18,7 +18,10 @@ import type { DeliverySummary } from '../storage/delivery-record.js';
 import { buildDelivery } from './build-delivery.js';
 import { buildPoller } from './build-poller.js';
 import { deliveryChangeMessage } from './delivery-change-message.js';
-import { EventFeed } from '../api/event-feed.js';
+import { EventFeed, type FeedMessage } from '../api/event-feed.js';
+import { newReplicaIdentity } from '../replicas/replica-identity.js';
+import { VERSION } from '../version.js';
+import { buildReplicas, type Replicas } from './build-replicas.js';
 import { releaseAfterStop } from './release-after-stop.js';
 import { WatchedRepositories } from './watched-repositories.js';
 
@@ -66,17 +69,29 @@ export interface Daemon {
 export function createDaemon(options: DaemonOptions): Daemon {
   const { log } = options;
   let config = options.config;
+  // On PostgreSQL the daemon is one of any number of replicas sharing the database.
+  const identity = config.storage.type === 'postgres' ? newReplicaIdentity(VERSION) : undefined;
   const storage = createStorage({
     config: config.storage,
     log: log.child({ component: 'storage' }),
     writer: { command: options.command ?? 'run' },
+    ...(identity ? { claimant: { id: identity.id, leaseTtlMs: config.ha.leaseTtlMs } } : {}),
   });
+  let replicas: Replicas | undefined;
+  /** Whether this process does the work for one replica only (always, without replicas). */
+  const leads = (): boolean => replicas === undefined || replicas.coordinator.isLeader;
   const pruner = new RetentionPruner({
     storage,
     retentionMs: config.storage.retentionMs,
     log: log.child({ component: 'retention' }),
+    leads,
   });
   const feed = new EventFeed();
+  /** Tells this replica's live readers, and every other replica's. */
+  const announce = (message: FeedMessage): void => {
+    feed.publish(message);
+    replicas?.bridge.forward(message);
+  };
   const metrics = new DaemonMetrics({
     deliveryCounts: () => storage.deliveries.countByStatus(),
     oldestPendingAgeMs: () => storage.deliveries.oldestPendingAge(Date.now()),
@@ -88,7 +103,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     const cancelled =
       report.code === 'cancelled' || report.code === 'shutting-down' || report.code === 'conflict';
     if (!cancelled) metrics.observePoll(report);
-    if (report.newEvents.length > 0) feed.publish({ kind: 'events-recorded' });
+    if (report.newEvents.length > 0) announce({ kind: 'events-recorded' });
     options.onPoll?.(report);
   };
   const delivery = buildDelivery({
@@ -97,7 +112,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     log: log.child({ component: 'trigger' }),
     onAttempt: (report) => {
       metrics.observeDeliveryAttempt(report);
-      feed.publish(deliveryChangeMessage(report));
+      announce(deliveryChangeMessage(report));
       options.onDeliveryAttempt?.(report);
     },
   });
@@ -116,6 +131,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const scheduler = new Scheduler({
     config,
     log: pollerLog,
+    ...(identity ? { share: { holds: (name) => replicas?.coordinator.holds(name) ?? false } } : {}),
     onScheduled: (repository, nextPollAt) => nextPolls.set(repository, nextPollAt.getTime()),
     storedNextPollAts: () => storage.pollStates.nextPollAts(),
     pollOne: async (repo, signal) => (await poller.pollOne(repo, signal)).outcome,
@@ -147,7 +163,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const redeliver = async (eventId: string): Promise<DeliverySummary[]> => {
     const deliveries = await storage.deliveries.redeliver(eventId);
     worker.wake();
-    for (const d of deliveries) feed.publish(deliveryChangeMessage(d));
+    for (const d of deliveries) announce(deliveryChangeMessage(d));
     return deliveries;
   };
 
@@ -165,7 +181,15 @@ export function createDaemon(options: DaemonOptions): Daemon {
       health: () => runtime.health(),
       isReady: () => runtime.isReady(),
       schedule: (name) => scheduler.entry(name),
-      pollNow: (name) => scheduler.pollNow(name),
+      pollNow: (name) => {
+        if (replicas === undefined || scheduler.entry(name) !== undefined) {
+          return scheduler.pollNow(name);
+        }
+        // Another replica holds it: the one that does polls it.
+        replicas.bridge.requestPoll(name);
+        return true;
+      },
+      ...(identity ? { replicaId: identity.id } : {}),
       redeliver,
       rateLimits: () => poller.gitClients.current.rateLimits(),
       rateLimitFor: (repo) => poller.gitClients.current.rateLimitFor(repo),
@@ -178,9 +202,29 @@ export function createDaemon(options: DaemonOptions): Daemon {
     storage,
     config,
     log: log.child({ component: 'repositories' }),
+    leads,
+    onSynced: () => void replicas?.coordinator.beat(),
   });
+  if (identity) {
+    replicas = buildReplicas({
+      config,
+      identity,
+      storage,
+      feed,
+      log,
+      onShareChanged: () => scheduler.reshare(),
+      onLead: () => watched.syncNow(),
+      onRemoteChange: () => worker.wake(),
+      onPollRequest: (name) => {
+        if (scheduler.entry(name) === undefined) return;
+        if (!scheduler.pollNow(name))
+          log.debug('Poll requested by another replica already queued', { repo: name });
+      },
+    });
+  }
   const components: Component[] = [
     storage,
+    ...(replicas ? [replicas.coordinator, replicas.bridge] : []),
     watched,
     api,
     pruner,
@@ -211,6 +255,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
 /** Settings read once at start-up; a reload that changes them says so instead of ignoring them. */
 function warnAboutRestartOnlyChanges(previous: Config, next: Config, log: Logger): void {
   const restartOnly: [string, unknown, unknown][] = [
+    ['storage.type', previous.storage.type, next.storage.type],
+    ['ha.lease_ttl', previous.ha.leaseTtlMs, next.ha.leaseTtlMs],
+    ['storage.postgres.url', previous.storage.postgres?.url, next.storage.postgres?.url],
+    [
+      'storage.postgres.max_connections',
+      previous.storage.postgres?.maxConnections,
+      next.storage.postgres?.maxConnections,
+    ],
     ['storage.sqlite.path', previous.storage.sqlitePath, next.storage.sqlitePath],
     [
       'storage.sqlite.connection_timeout',

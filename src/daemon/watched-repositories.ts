@@ -21,12 +21,24 @@ export class WatchedRepositories implements Component, Reconfigurable<Config> {
       readonly storage: Pick<Storage, 'repositories'>;
       readonly config: Config;
       readonly log: Logger;
+      /**
+       * Whether this process keeps the watched set (default: always). Replicas share one set:
+       * the leader writes it, at start, when it comes to lead (`syncNow`) and on every reload.
+       */
+      readonly leads?: () => boolean;
+      /** The watched set was written (replicas then rebalance their poll leases). */
+      readonly onSynced?: (result: RepositorySync) => void;
     },
   ) {
     this.config = deps.config;
   }
 
   start(): Promise<void> {
+    return this.syncIfLeading();
+  }
+
+  /** Writes the watched set now (this process just came to lead). */
+  syncNow(): Promise<void> {
     return this.sync(this.config);
   }
 
@@ -36,18 +48,26 @@ export class WatchedRepositories implements Component, Reconfigurable<Config> {
 
   applyConfig(config: Config): Promise<void> {
     this.config = config;
-    return this.sync(config);
+    return this.syncIfLeading();
   }
 
   health(): ComponentHealth {
     const watched = this.config.repositories.filter((repo) => repo.enabled).length;
+    const leads = this.deps.leads?.() ?? true;
+    if (!leads) return { status: 'healthy', details: { watched, keptBy: 'the leading replica' } };
     return { status: this.last ? 'healthy' : 'starting', details: { watched } };
+  }
+
+  private syncIfLeading(): Promise<void> {
+    if (this.deps.leads?.() === false) return Promise.resolve();
+    return this.sync(this.config);
   }
 
   private async sync(config: Config): Promise<void> {
     const watched = config.repositories.filter((repo) => repo.enabled);
     const result = await this.deps.storage.repositories.syncFromConfig(watched);
     this.last = result;
+    this.deps.onSynced?.(result);
     const { log } = this.deps;
     for (const repo of result.removed) {
       log.info('Repository no longer watched: its state is forgotten', { repo });

@@ -23,13 +23,13 @@ describe('the delivery queue with a backlog', () => {
   const temp = useTempStorage();
   const file = (): string => path.join(temp.dir, 'reposentry.db');
 
-  beforeEach(() => {
+  beforeEach(async () => {
     // 300 pending deliveries: 100 repositories with three changes of main each.
     for (let change = 0; change < 3; change += 1) {
       for (let r = 0; r < 100; r += 1) {
         const repo = { ...REPO, name: `app-${r}` };
         const at = 1_000 + change * 1_000 + r;
-        recordEvent(
+        await recordEvent(
           temp.storage,
           makeEvent('refs/heads/main', sha(change), sha(change + 1), at, repo),
         );

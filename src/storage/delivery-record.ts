@@ -1,5 +1,6 @@
 import type { ResolvedPayloadFormat } from '../config/config-types.js';
 import type { StoredEvent } from './event-row.js';
+import { selectList } from './select-list.js';
 import type { DeliveryStatus, EpochMs } from './storage-types.js';
 
 /** The exact request of a delivery, built once at its first send and replayed byte for byte. */
@@ -37,6 +38,16 @@ export interface DeliverySummary {
 export interface DeliveryRecord extends DeliverySummary {
   /** Null until the first send stored it (`DeliveryStore.savePayload`). */
   readonly payload: StoredPayload | null;
+}
+
+/** One send of an in_flight delivery, as the worker reports it (`DeliveryQueue.recordAttempt`). */
+export interface AttemptInput {
+  /** 1-based; the worker sends `delivery.attempts + 1`. */
+  readonly attempt: number;
+  readonly startedAt: EpochMs;
+  readonly statusCode?: number | undefined;
+  readonly latencyMs: number;
+  readonly error?: string | undefined;
 }
 
 export interface DeliveryAttemptRecord {
@@ -83,7 +94,7 @@ export interface DeliveryRow {
 
 /** Select list for `DeliveryRow`; `alias` is the deliveries table's alias in the query. */
 export function deliveryColumns(alias: string): string {
-  return [
+  return selectList(alias, [
     'id',
     'event_id AS eventId',
     'repository',
@@ -102,9 +113,20 @@ export function deliveryColumns(alias: string): string {
     'queued_at AS queuedAt',
     'updated_at AS updatedAt',
     'delivered_at AS deliveredAt',
-  ]
-    .map((column) => `${alias}.${column.includes(' AS ') ? column : `${column} AS ${column}`}`)
-    .join(', ');
+  ]);
+}
+
+/** Select list for `DeliveryAttemptRecord`; `alias` is the delivery_attempts table's alias. */
+export function attemptColumns(alias: string): string {
+  return selectList(alias, [
+    'id',
+    'delivery_id AS deliveryId',
+    'attempt',
+    'started_at AS startedAt',
+    'status_code AS statusCode',
+    'latency_ms AS latencyMs',
+    'error',
+  ]);
 }
 
 export function parseHeaders(text: string): Record<string, string> {

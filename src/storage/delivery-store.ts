@@ -1,9 +1,10 @@
-import { ReposentryError } from '../errors/reposentry-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import {
+  attemptColumns,
   deliveryColumns,
   deliveryFromRow,
   summaryFromRow,
+  type AttemptInput,
   type ClaimedDelivery,
   type DeliveryAttemptRecord,
   type DeliveryRecord,
@@ -14,16 +15,16 @@ import {
 } from './delivery-record.js';
 import { eventColumns, eventFromRow, type EventRow } from './event-row.js';
 import { SqlStore } from './sql-store.js';
+import {
+  deliveryEventMissingError,
+  deliveryNotFoundError,
+  deliveryNotInFlightError,
+  deliveryOpenError,
+  eventNotFoundError,
+} from './storage-errors.js';
 import type { DeliveryStatus, DeliveryTarget, EpochMs } from './storage-types.js';
 
-export interface AttemptInput {
-  /** 1-based; the worker sends `delivery.attempts + 1`. */
-  readonly attempt: number;
-  readonly startedAt: EpochMs;
-  readonly statusCode?: number | undefined;
-  readonly latencyMs: number;
-  readonly error?: string | undefined;
-}
+export type { AttemptInput } from './delivery-record.js';
 
 /** A pending delivery is claimable only when no older one of its lane is still open. */
 const LANE_IS_FREE = `NOT EXISTS (SELECT 1 FROM deliveries o
@@ -124,7 +125,7 @@ export class DeliveryStore extends SqlStore {
         id,
       );
       const stored = this.get(id)?.payload;
-      if (!stored) throw new ReposentryError('not-found', `Delivery ${id} does not exist`);
+      if (!stored) throw deliveryNotFoundError(id);
       return stored;
     });
   }
@@ -207,19 +208,13 @@ export class DeliveryStore extends SqlStore {
   redeliver(eventId: string, at: EpochMs = this.now()): DeliverySummary[] {
     return this.atomically(() => {
       const exists = this.prepare('SELECT 1 FROM events WHERE id = ?').pluck().get(eventId);
-      if (exists === undefined)
-        throw new ReposentryError('not-found', `Event ${eventId} does not exist`);
+      if (exists === undefined) throw eventNotFoundError(eventId);
       const open = this.prepare(
         `SELECT count(*) FROM deliveries WHERE event_id = ? AND status IN ('pending', 'in_flight')`,
       )
         .pluck()
         .get(eventId);
-      if (open !== 0) {
-        throw new ReposentryError(
-          'conflict',
-          `Event ${eventId} has a delivery pending or in flight`,
-        );
-      }
+      if (open !== 0) throw deliveryOpenError(eventId);
       this.prepare(
         `UPDATE deliveries SET status = 'pending', next_attempt_at = @at, queued_at = @at,
              round_base_attempts = attempts, delivered_at = NULL, updated_at = @at
@@ -267,9 +262,8 @@ export class DeliveryStore extends SqlStore {
   listForEvent(eventId: string): DeliveryWithAttempts[] {
     return this.guard(() => {
       const attempts = this.prepare<[number], DeliveryAttemptRecord>(
-        `SELECT id, delivery_id AS deliveryId, attempt, started_at AS startedAt,
-           status_code AS statusCode, latency_ms AS latencyMs, error
-         FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt, id`,
+        `SELECT ${attemptColumns('a')} FROM delivery_attempts a
+           WHERE a.delivery_id = ? ORDER BY a.attempt, a.id`,
       );
       return this.rowsForEvent(eventId).map((row) => ({
         ...summaryFromRow(row),
@@ -288,8 +282,7 @@ export class DeliveryStore extends SqlStore {
     const row = this.prepare<[string], EventRow>(
       `SELECT ${eventColumns('e')} FROM events e WHERE e.id = ?`,
     ).get(eventId);
-    if (!row)
-      throw new ReposentryError('storage-failed', `Event ${eventId} of a delivery is missing`);
+    if (!row) throw deliveryEventMissingError(eventId);
     return eventFromRow(row);
   }
 
@@ -304,8 +297,7 @@ export class DeliveryStore extends SqlStore {
     )
       .pluck()
       .get(id);
-    if (status === undefined)
-      throw new ReposentryError('not-found', `Delivery ${id} does not exist`);
-    throw new ReposentryError('conflict', `Delivery ${id} is ${status}, not in_flight`);
+    if (status === undefined) throw deliveryNotFoundError(id);
+    throw deliveryNotInFlightError(id, status);
   }
 }

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BASELINED,
@@ -21,6 +20,8 @@ function planOf(file: string, condition: string): string {
   );
 }
 
+// What a large history lists is tested on every engine in
+// test/storage/contract/events-large-history.test.ts; these are SQLite's query plans.
 describe('EventStore.list with a large history', () => {
   const temp = useTempStorage();
   const total = RARE_STATUS_LIMIT + 20;
@@ -37,54 +38,6 @@ describe('EventStore.list with a large history', () => {
       targets: [TARGET],
       pollState: { polledAt: 1_000, nextPollAt: 2_000, via: 'api', baselined: BASELINED },
     });
-  });
-
-  /** Claims delivery `id` alone (every other one is made due later) and marks it failed. */
-  function failDelivery(id: number): void {
-    const db = new Database(path.join(temp.dir, 'reposentry.db'));
-    try {
-      db.prepare(`UPDATE deliveries SET next_attempt_at = 99999 WHERE id <> ?`).run(id);
-      db.prepare(`UPDATE deliveries SET next_attempt_at = 10_000 WHERE id = ?`).run(id);
-    } finally {
-      db.close();
-    }
-    const [claimed] = temp.storage.sync.deliveries.claimDue(10_000, 1);
-    expect(claimed?.delivery.id).toBe(id);
-    temp.storage.sync.deliveries.markFailed(id, 'HTTP 400', 400);
-  }
-
-  it('lists the events of a rare delivery status from their deliveries, newest first', () => {
-    // The oldest, one in the middle and the newest delivery failed.
-    for (const id of [1, 2_000, total]) failDelivery(id);
-    const page = temp.storage.sync.events.list({ status: 'failed', limit: 2 });
-    expect(page.events.map((e) => e.seq)).toEqual([total, 2_000]);
-    expect(page.nextCursor).toBeDefined();
-    const rest = temp.storage.sync.events.list({
-      status: 'failed',
-      limit: 2,
-      cursor: page.nextCursor,
-    });
-    expect(rest.events.map((e) => e.seq)).toEqual([1]);
-    expect(rest.nextCursor).toBeUndefined();
-    expect(temp.storage.sync.events.list({ status: 'delivered', limit: 10 }).events).toEqual([]);
-  });
-
-  it('pages through a common delivery status newest first', () => {
-    failDelivery(total);
-    const page = temp.storage.sync.events.list({ status: 'pending', limit: 3 });
-    expect(page.events.map((e) => e.seq)).toEqual([total - 1, total - 2, total - 3]);
-    expect(page.events[0]?.deliveryCounts).toEqual({
-      pending: 1,
-      in_flight: 0,
-      delivered: 0,
-      failed: 0,
-    });
-    const next = temp.storage.sync.events.list({
-      status: 'pending',
-      limit: 2,
-      cursor: page.nextCursor,
-    });
-    expect(next.events.map((e) => e.seq)).toEqual([total - 4, total - 5]);
   });
 
   it('reads one page of a repository from its index instead of sorting all its events', () => {

@@ -1,5 +1,6 @@
 import type { Provider } from '../config/config-types.js';
 import type { ChangeEvent, EventType } from '../events/change-event.js';
+import { selectList } from './select-list.js';
 
 /** A recorded event: the ChangeEvent plus its position in the event log. */
 export interface StoredEvent extends ChangeEvent {
@@ -24,10 +25,19 @@ export interface EventRow {
 
 /** Select list for `EventRow`; `alias` is the events table's alias in the query. */
 export function eventColumns(alias: string): string {
-  return `${alias}.seq AS seq, ${alias}.id AS id, ${alias}.repository AS repository,
-    ${alias}.repository_url AS repositoryUrl, ${alias}.provider AS provider, ${alias}.ref AS ref,
-    ${alias}.type AS type, ${alias}.before_sha AS beforeSha, ${alias}.after_sha AS afterSha,
-    ${alias}.transition_number AS transitionNumber, ${alias}.detected_at AS detectedAt`;
+  return selectList(alias, [
+    'seq',
+    'id',
+    'repository',
+    'repository_url AS repositoryUrl',
+    'provider',
+    'ref',
+    'type',
+    'before_sha AS beforeSha',
+    'after_sha AS afterSha',
+    'transition_number AS transitionNumber',
+    'detected_at AS detectedAt',
+  ]);
 }
 
 export function eventFromRow(row: EventRow): StoredEvent {

@@ -1,9 +1,22 @@
-import { ReposentryError } from '../errors/reposentry-error.js';
-import type { ChangeEvent, EventType } from '../events/change-event.js';
-import { decodeEventCursor, encodeEventCursor } from './event-cursor.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import { decodeEventCursor } from './event-cursor.js';
+import {
+  checkEventPageLimit,
+  emptyDeliveryCounts,
+  toEventPage,
+  type EventPage,
+  type EventQuery,
+} from './event-query.js';
 import { eventColumns, eventFromRow, type EventRow, type StoredEvent } from './event-row.js';
 import { SqlStore } from './sql-store.js';
-import type { DeliveryStatus, EpochMs } from './storage-types.js';
+import type { DeliveryStatus } from './storage-types.js';
+
+export {
+  MAX_EVENT_PAGE_SIZE,
+  type EventListItem,
+  type EventPage,
+  type EventQuery,
+} from './event-query.js';
 
 /** A status filter starts from the deliveries in that status when fewer than this many are. */
 export const RARE_STATUS_LIMIT = 5_000;
@@ -13,40 +26,6 @@ export const STATUS_FILTER = {
   rare: 'e.id IN (SELECT d.event_id FROM deliveries d WHERE d.status = @status)',
   common: 'EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND +d.status = @status)',
 } as const;
-
-/** The largest page `EventStore.list` returns. */
-export const MAX_EVENT_PAGE_SIZE = 1000;
-
-export interface EventQuery {
-  readonly repository?: string | undefined;
-  /** Full ref name. */
-  readonly ref?: string | undefined;
-  readonly type?: EventType | undefined;
-  /** Only events with at least one delivery in this status. */
-  readonly status?: DeliveryStatus | undefined;
-  /** Only events detected at or after this time. */
-  readonly since?: EpochMs | undefined;
-  /** 1..MAX_EVENT_PAGE_SIZE. */
-  readonly limit: number;
-  /** `nextCursor` of the previous page. */
-  readonly cursor?: string | undefined;
-}
-
-export interface EventListItem extends StoredEvent {
-  /** How many of the event's deliveries are in each status. */
-  readonly deliveryCounts: Readonly<Record<DeliveryStatus, number>>;
-}
-
-export interface EventPage {
-  /** Newest first. */
-  readonly events: readonly EventListItem[];
-  /** Present when older events match: pass it as `cursor` for the next page. */
-  readonly nextCursor?: string;
-}
-
-function emptyCounts(): Record<DeliveryStatus, number> {
-  return { pending: 0, in_flight: 0, delivered: 0, failed: 0 };
-}
 
 /** The events table: one row per distinct transition, keyed by its deterministic id. */
 export class EventStore extends SqlStore {
@@ -86,12 +65,7 @@ export class EventStore extends SqlStore {
 
   /** Newest first, filtered, one page at a time; a malformed cursor or limit is `bad-request`. */
   list(query: EventQuery): EventPage {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_EVENT_PAGE_SIZE) {
-      throw new ReposentryError(
-        'bad-request',
-        `limit must be an integer from 1 to ${MAX_EVENT_PAGE_SIZE}`,
-      );
-    }
+    checkEventPageLimit(query.limit);
     const params: Record<string, string | number> = { limit: query.limit + 1 };
     const where: string[] = [];
     const add = (name: string, clause: string, value: string | number | undefined): void => {
@@ -116,16 +90,8 @@ export class EventStore extends SqlStore {
            ORDER BY e.seq DESC LIMIT @limit`,
       ).all(params),
     );
-    const page = rows.slice(0, query.limit);
-    const counts = this.deliveryCounts(page.map((row) => row.id));
-    const events = page.map((row) => ({
-      ...eventFromRow(row),
-      deliveryCounts: counts.get(row.id) ?? emptyCounts(),
-    }));
-    const last = page.at(-1);
-    return rows.length > query.limit && last
-      ? { events, nextCursor: encodeEventCursor(last.seq) }
-      : { events };
+    const counts = this.deliveryCounts(rows.slice(0, query.limit).map((row) => row.id));
+    return toEventPage(rows, query.limit, counts);
   }
 
   /** Events recorded after `seq`, oldest first (SSE resume from Last-Event-ID). */
@@ -182,7 +148,7 @@ export class EventStore extends SqlStore {
       ).all(JSON.stringify(eventIds)),
     );
     for (const row of rows) {
-      const counts = result.get(row.eventId) ?? emptyCounts();
+      const counts = result.get(row.eventId) ?? emptyDeliveryCounts();
       counts[row.status] = row.n;
       result.set(row.eventId, counts);
     }

@@ -1,9 +1,7 @@
+import type { HttpCacheEntry } from './http-cache-entry.js';
 import { SqlStore } from './sql-store.js';
 
-export interface HttpCacheEntry {
-  readonly etag: string;
-  readonly body: string;
-}
+export type { HttpCacheEntry } from './http-cache-entry.js';
 
 /**
  * The http_cache table: the last ETag and body per (repository, endpoint), so conditional GitHub

@@ -1,9 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { ResolvedPayloadFormat } from '../config/config-types.js';
+import { describe, expect, it } from 'vitest';
 import {
   BASELINED,
-  makeEvent,
-  recordEvent,
   REPO,
   sha,
   TARGET,
@@ -13,13 +10,13 @@ import {
 const MAIN = 'refs/heads/main';
 const DEV = 'refs/heads/dev';
 
-describe('Storage.recordPoll (the outbox)', () => {
+// The outbox writes every engine makes are tested through `Storage` in test/storage/contract/;
+// forgetRefs is SQLite's own (no caller of `Storage` has it).
+describe('SqliteStores.forgetRefs', () => {
   const temp = useTempStorage();
-  beforeEach(() => {
-    temp.storage.sync.repositories.track(REPO, 500);
-  });
 
-  function baseline(): void {
+  it('forgets refs without recording any event', () => {
+    temp.storage.sync.repositories.track(REPO, 500);
     temp.storage.sync.recordPoll({
       repository: REPO,
       refs: {
@@ -33,197 +30,6 @@ describe('Storage.recordPoll (the outbox)', () => {
       targets: [TARGET],
       pollState: { polledAt: 1_000, nextPollAt: 61_000, via: 'api', baselined: BASELINED },
     });
-  }
-
-  it('writes ref state, events, one pending delivery per target, and poll state', () => {
-    baseline();
-    const update = makeEvent(MAIN, sha(1), sha(3), 2_000);
-    const removal = makeEvent(DEV, sha(2), null, 2_000);
-    const result = temp.storage.sync.recordPoll({
-      repository: REPO,
-      refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [DEV] },
-      events: [update, removal],
-      targets: (event) =>
-        event.type === 'branch.deleted'
-          ? [TARGET]
-          : [TARGET, { url: 'http://other.test/', format: 'cloudevents' }],
-      pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'ls-remote', baselined: BASELINED },
-    });
-
-    expect(result.newEvents.map((e) => e.id)).toEqual([update.id, removal.id]);
-    expect(result.deliveriesCreated).toBe(3);
-    expect(temp.storage.sync.refStates.shas(REPO.name)).toEqual(new Map([[MAIN, sha(3)]]));
-    expect(temp.storage.sync.refStates.list(REPO.name).get(MAIN)).toMatchObject({
-      seenAt: 1_000,
-      updatedAt: 2_000,
-    });
-    expect(temp.storage.sync.events.get(update.id)).toMatchObject({
-      ref: MAIN,
-      before: sha(1),
-      after: sha(3),
-    });
-    expect(
-      temp.storage.sync.deliveries.listForEvent(update.id).map((d) => [d.targetUrl, d.status]),
-    ).toEqual([
-      [TARGET.url, 'pending'],
-      ['http://other.test/', 'pending'],
-    ]);
-    expect(temp.storage.sync.pollStates.get(REPO.name)).toMatchObject({
-      lastPollAt: 2_000,
-      lastSuccessAt: 2_000,
-      nextPollAt: 62_000,
-      lastVia: 'ls-remote',
-      consecutiveFailures: 0,
-      baselined: { branch: true, tag: true },
-    });
-    expect(temp.storage.sync.repositories.get(REPO.name)).toMatchObject({
-      url: REPO.url,
-      firstSeenAt: 500,
-    });
-  });
-
-  it('writes nothing at all when the transaction fails midway', () => {
-    baseline();
-    const before = temp.storage.sync.pollStates.get(REPO.name);
-    const first = makeEvent(MAIN, sha(1), sha(3), 2_000);
-    const second = makeEvent(DEV, sha(2), sha(4), 2_000);
-    // The second event's target violates the deliveries.format CHECK constraint, after the ref
-    // state, the first event and its delivery were already written inside the transaction.
-    const bogus = { url: 'http://bad.test/', format: 'bogus' as ResolvedPayloadFormat };
-    expect(() =>
-      temp.storage.sync.recordPoll({
-        repository: REPO,
-        refs: {
-          upsert: [
-            { ref: MAIN, sha: sha(3) },
-            { ref: DEV, sha: sha(4) },
-          ],
-          remove: [],
-        },
-        events: [first, second],
-        targets: (event) => (event.id === second.id ? [bogus] : [TARGET]),
-        pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
-      }),
-    ).toThrow(expect.objectContaining({ code: 'storage-failed' }));
-
-    expect(temp.storage.sync.refStates.shas(REPO.name)).toEqual(
-      new Map([
-        [DEV, sha(2)],
-        [MAIN, sha(1)],
-      ]),
-    );
-    expect(temp.storage.sync.events.count()).toBe(0);
-    expect(temp.storage.sync.deliveries.countByStatus()).toEqual({
-      pending: 0,
-      in_flight: 0,
-      delivered: 0,
-      failed: 0,
-    });
-    expect(temp.storage.sync.pollStates.get(REPO.name)).toEqual(before);
-  });
-
-  it('records the same transition seen twice as one event with one delivery', () => {
-    baseline();
-    const event = makeEvent(MAIN, sha(1), sha(3), 2_000);
-    const poll = {
-      repository: REPO,
-      refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [] },
-      events: [event],
-      targets: [TARGET],
-      pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
-    } as const;
-    const first = temp.storage.sync.recordPoll(poll);
-    // Seen again, e.g. after a crash before the poll state was visible or by a retried poll.
-    const again = temp.storage.sync.recordPoll({
-      ...poll,
-      events: [{ ...event, detectedAt: new Date(9_000) }],
-    });
-
-    expect(first).toMatchObject({ deliveriesCreated: 1, duplicateEventIds: [] });
-    expect(again).toMatchObject({
-      newEvents: [],
-      duplicateEventIds: [event.id],
-      deliveriesCreated: 0,
-    });
-    expect(temp.storage.sync.events.count()).toBe(1);
-    expect(temp.storage.sync.events.get(event.id)?.detectedAt.getTime()).toBe(2_000);
-    expect(temp.storage.sync.deliveries.listForEvent(event.id)).toHaveLength(1);
-  });
-
-  it('refuses a transition whose number another writer took since it was read, and rolls back', () => {
-    baseline();
-    const mine = makeEvent(MAIN, sha(1), sha(3), 2_000);
-    // Another writer recorded main's first transition (to another sha) after this poll read it.
-    recordEvent(temp.storage, makeEvent(MAIN, sha(1), sha(4), 1_500));
-    const before = temp.storage.sync.refStates.shas(REPO.name);
-    expect(() =>
-      temp.storage.sync.recordPoll({
-        repository: REPO,
-        refs: { upsert: [{ ref: MAIN, sha: sha(3) }], remove: [] },
-        events: [mine],
-        targets: [TARGET],
-        pollState: { polledAt: 2_000, nextPollAt: 62_000, via: 'api', baselined: BASELINED },
-      }),
-    ).toThrow(expect.objectContaining({ code: 'conflict' }));
-    expect(temp.storage.sync.events.get(mine.id)).toBeUndefined();
-    expect(temp.storage.sync.refStates.shas(REPO.name)).toEqual(before);
-    expect(temp.storage.sync.refTransitions.lastNumbers(REPO.name, [MAIN])).toEqual(
-      new Map([[MAIN, 1]]),
-    );
-  });
-
-  it('keeps counting transitions of a ref across its deletion', () => {
-    baseline();
-    const deleted = recordEvent(temp.storage, makeEvent(DEV, sha(2), null, 2_000));
-    const created = recordEvent(temp.storage, makeEvent(DEV, null, sha(2), 3_000));
-    const deletedAgain = recordEvent(temp.storage, makeEvent(DEV, sha(2), null, 4_000));
-    expect([deleted, created, deletedAgain].map((e) => e.transition)).toEqual([1, 2, 3]);
-    expect(new Set([deleted.id, created.id, deletedAgain.id]).size).toBe(3);
-    expect(temp.storage.sync.events.get(deletedAgain.id)).toMatchObject({
-      transition: 3,
-      after: null,
-    });
-    expect(temp.storage.sync.refTransitions.lastNumbers(REPO.name, [DEV])).toEqual(
-      new Map([[DEV, 3]]),
-    );
-  });
-
-  it('refuses an event of another repository and rolls back', () => {
-    const stranger = makeEvent(MAIN, sha(1), sha(2), 2_000, { ...REPO, name: 'other' });
-    expect(() =>
-      temp.storage.sync.recordPoll({
-        repository: REPO,
-        refs: { upsert: [{ ref: MAIN, sha: sha(2) }], remove: [] },
-        events: [stranger],
-        targets: [TARGET],
-        pollState: { polledAt: 2_000, nextPollAt: 3_000, via: 'api', baselined: BASELINED },
-      }),
-    ).toThrow(/belongs to other/);
-    expect(temp.storage.sync.repositories.list().map((r) => r.name)).toEqual([REPO.name]);
-    expect(temp.storage.sync.refStates.shas(REPO.name).size).toBe(0);
-  });
-
-  it('counts consecutive failures and clears them on success', () => {
-    const failure = { code: 'forge-unavailable', message: 'HTTP 503', nextPollAt: 5_000 };
-    expect(temp.storage.sync.recordPollFailure(REPO, { ...failure, at: 1_000 })).toBe(1);
-    expect(temp.storage.sync.recordPollFailure(REPO, { ...failure, at: 2_000 })).toBe(2);
-    expect(temp.storage.sync.pollStates.get(REPO.name)).toMatchObject({
-      lastPollAt: 2_000,
-      lastSuccessAt: null,
-      lastErrorCode: 'forge-unavailable',
-      lastErrorMessage: 'HTTP 503',
-      consecutiveFailures: 2,
-      baselined: { branch: false, tag: false },
-    });
-    baseline();
-    expect(temp.storage.sync.pollStates.get(REPO.name)).toMatchObject({
-      lastErrorCode: null,
-      consecutiveFailures: 0,
-    });
-  });
-
-  it('forgets refs without recording any event', () => {
-    baseline();
     expect(temp.storage.sync.forgetRefs(REPO.name, [DEV, 'refs/heads/never-seen'])).toBe(1);
     expect([...temp.storage.sync.refStates.shas(REPO.name).keys()]).toEqual([MAIN]);
     expect(temp.storage.sync.events.count()).toBe(0);

@@ -1,38 +1,17 @@
 import type { Database } from 'better-sqlite3';
-import { ReposentryError } from '../errors/reposentry-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { DeliveryStore } from './delivery-store.js';
 import type { EventStore } from './event-store.js';
-import type { PollFailure, PollStateStore, PollSuccess } from './poll-state-store.js';
-import type { RefSha, RefStateStore } from './ref-state-store.js';
+import { checkEventOf, targetsOf, type PollRecord, type PollRecordResult } from './poll-record.js';
+import type { PollFailure, PollStateStore } from './poll-state-store.js';
+import type { RefStateStore } from './ref-state-store.js';
 import type { RefTransitionStore } from './ref-transition-store.js';
 import type { RepositoryStore } from './repository-store.js';
 import { SqlStore } from './sql-store.js';
-import type { DeliveryTarget, EpochMs, RepositoryIdentity } from './storage-types.js';
+import { refChangedError, repositoryNotCurrentError } from './storage-errors.js';
+import type { EpochMs, RepositoryIdentity } from './storage-types.js';
 
-/** Everything one successful poll of one repository learned. */
-export interface PollRecord {
-  /** A `RepositoryConfig` will do; must be watched (tracked) at this url, else `conflict`. */
-  readonly repository: RepositoryIdentity;
-  /** The new ref state: refs whose sha is new or changed, and refs that disappeared. */
-  readonly refs: {
-    readonly upsert: readonly RefSha[];
-    readonly remove: readonly string[];
-  };
-  /** Events detected by this poll; all must belong to `repository`. */
-  readonly events: readonly ChangeEvent[];
-  /** Where each NEW event goes: one list for all, or decided per event. */
-  readonly targets: readonly DeliveryTarget[] | ((event: ChangeEvent) => readonly DeliveryTarget[]);
-  readonly pollState: PollSuccess;
-}
-
-export interface PollRecordResult {
-  /** Events recorded by this call, in input order: only these got deliveries. */
-  readonly newEvents: readonly ChangeEvent[];
-  /** Ids recorded before (the same observation replayed): nothing was written for them. */
-  readonly duplicateEventIds: readonly string[];
-  readonly deliveriesCreated: number;
-}
+export type { PollRecord, PollRecordResult } from './poll-record.js';
 
 export interface PollRecorderStores {
   readonly repositories: RepositoryStore;
@@ -68,12 +47,7 @@ export class PollRecorder extends SqlStore {
       const duplicateEventIds: string[] = [];
       let deliveriesCreated = 0;
       for (const event of record.events) {
-        if (event.repository.name !== repository.name) {
-          throw new ReposentryError(
-            'internal',
-            `Event ${event.id} belongs to ${event.repository.name}, not ${repository.name}`,
-          );
-        }
+        checkEventOf(repository, event);
         // Compare and set on the ref's transition number: only the writer that moves it from
         // n-1 to n records transition n. A replay of a recorded observation finds its event.
         if (!this.stores.refTransitions.advance(repository.name, event.ref, event.transition)) {
@@ -81,22 +55,16 @@ export class PollRecorder extends SqlStore {
             duplicateEventIds.push(event.id);
             continue;
           }
-          throw new ReposentryError(
-            'conflict',
-            `Ref ${event.ref} of repository ${repository.name} changed since this poll read ` +
-              `it; nothing was recorded, the next poll compares again`,
-          );
+          throw refChangedError(repository.name, event.ref);
         }
         if (!this.stores.events.insertIfNew(event)) {
           duplicateEventIds.push(event.id);
           continue;
         }
         newEvents.push(event);
-        const targets =
-          typeof record.targets === 'function' ? record.targets(event) : record.targets;
         deliveriesCreated += this.stores.deliveries.createForEvent(
           event,
-          targets,
+          targetsOf(record, event),
           pollState.polledAt,
         );
       }
@@ -119,11 +87,7 @@ export class PollRecorder extends SqlStore {
    */
   private requireCurrent(repository: RepositoryIdentity): void {
     if (this.stores.repositories.isCurrent(repository)) return;
-    throw new ReposentryError(
-      'conflict',
-      `Repository ${repository.name} is no longer watched at the url this poll read ` +
-        `(it left the config or its url changed meanwhile); nothing was recorded`,
-    );
+    throw repositoryNotCurrentError(repository.name);
   }
 
   /**

@@ -1,61 +1,17 @@
-import type { RefKind } from '../events/change-event.js';
+import {
+  pollStateColumns,
+  pollStateFromRow,
+  type PollFailure,
+  type PollStateRecord,
+  type PollStateRow,
+  type PollSuccess,
+} from './poll-state-record.js';
 import { SqlStore } from './sql-store.js';
-import type { EpochMs, PollVia } from './storage-types.js';
+import type { EpochMs } from './storage-types.js';
 
-export interface PollStateRecord {
-  readonly repository: string;
-  readonly lastPollAt: EpochMs | null;
-  readonly lastSuccessAt: EpochMs | null;
-  /** ReposentryError code of the last poll when it failed; null after a success. */
-  readonly lastErrorCode: string | null;
-  readonly lastErrorMessage: string | null;
-  readonly consecutiveFailures: number;
-  readonly nextPollAt: EpochMs | null;
-  /** How the last successful poll listed refs. */
-  readonly lastVia: PollVia | null;
-  /** Whether the silent first-poll baseline of branches (tags) is recorded. */
-  readonly baselined: Readonly<Record<RefKind, boolean>>;
-}
+export type { PollFailure, PollStateRecord, PollSuccess } from './poll-state-record.js';
 
-interface PollStateRow {
-  repository: string;
-  lastPollAt: number | null;
-  lastSuccessAt: number | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  consecutiveFailures: number;
-  nextPollAt: number | null;
-  lastVia: PollVia | null;
-  branchesBaselined: number;
-  tagsBaselined: number;
-}
-
-const SELECT = `SELECT repository, last_poll_at AS lastPollAt, last_success_at AS lastSuccessAt,
-  last_error_code AS lastErrorCode, last_error_message AS lastErrorMessage,
-  consecutive_failures AS consecutiveFailures, next_poll_at AS nextPollAt, last_via AS lastVia,
-  branches_baselined AS branchesBaselined, tags_baselined AS tagsBaselined FROM poll_state`;
-
-function toRecord(row: PollStateRow): PollStateRecord {
-  const { branchesBaselined, tagsBaselined, ...rest } = row;
-  return { ...rest, baselined: { branch: branchesBaselined === 1, tag: tagsBaselined === 1 } };
-}
-
-export interface PollSuccess {
-  readonly polledAt: EpochMs;
-  readonly nextPollAt: EpochMs;
-  readonly via: PollVia;
-  /** Baselines recorded after this poll (a kind once baselined stays so unless reset). */
-  readonly baselined: Readonly<Record<RefKind, boolean>>;
-}
-
-export interface PollFailure {
-  /** ReposentryError code. */
-  readonly code: string;
-  /** Already free of secrets. */
-  readonly message: string;
-  readonly at: EpochMs;
-  readonly nextPollAt: EpochMs;
-}
+const SELECT = `SELECT ${pollStateColumns('poll_state')} FROM poll_state`;
 
 /** The poll_state table: one row per polled repository, written by `Storage.recordPoll*`. */
 export class PollStateStore extends SqlStore {
@@ -63,7 +19,7 @@ export class PollStateStore extends SqlStore {
     const row = this.guard(() =>
       this.prepare<[string], PollStateRow>(`${SELECT} WHERE repository = ?`).get(repository),
     );
-    return row && toRecord(row);
+    return row && pollStateFromRow(row);
   }
 
   /** Every stored next poll time alone (read for every repository at start: kept lean). */
@@ -79,7 +35,7 @@ export class PollStateStore extends SqlStore {
 
   list(): PollStateRecord[] {
     return this.guard(() =>
-      this.prepare<[], PollStateRow>(`${SELECT} ORDER BY repository`).all().map(toRecord),
+      this.prepare<[], PollStateRow>(`${SELECT} ORDER BY repository`).all().map(pollStateFromRow),
     );
   }
 

@@ -1,22 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { withStorageErrors } from './map-storage-error.js';
+import { addPruneCounts, NOTHING_PRUNED, type PruneCounts } from './prune-counts.js';
 import type { EpochMs } from './storage-types.js';
 
-export interface PruneCounts {
-  readonly events: number;
-  readonly deliveries: number;
-  readonly attempts: number;
-}
-
-export const NOTHING_PRUNED: PruneCounts = { events: 0, deliveries: 0, attempts: 0 };
-
-export function addPruneCounts(a: PruneCounts, b: PruneCounts): PruneCounts {
-  return {
-    events: a.events + b.events,
-    deliveries: a.deliveries + b.deliveries,
-    attempts: a.attempts + b.attempts,
-  };
-}
+export { addPruneCounts, NOTHING_PRUNED, type PruneCounts } from './prune-counts.js';
 
 /**
  * Deletes up to `batchSize` events detected before `cutoff` whose deliveries are all finished

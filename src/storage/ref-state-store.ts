@@ -1,18 +1,8 @@
+import type { RefSha, RefStateRecord } from './ref-state-record.js';
 import { SqlStore } from './sql-store.js';
 import type { EpochMs } from './storage-types.js';
 
-export interface RefSha {
-  /** Full ref name: `refs/heads/main`, `refs/tags/v1.0`. */
-  readonly ref: string;
-  readonly sha: string;
-}
-
-export interface RefStateRecord extends RefSha {
-  /** When this ref was first recorded. */
-  readonly seenAt: EpochMs;
-  /** When its sha last changed (equal to `seenAt` until then). */
-  readonly updatedAt: EpochMs;
-}
+export type { RefSha, RefStateRecord } from './ref-state-record.js';
 
 /** The ref_state table: the last recorded sha of every listed ref of every repository. */
 export class RefStateStore extends SqlStore {

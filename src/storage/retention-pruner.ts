@@ -3,7 +3,7 @@ import type { Config } from '../config/config-types.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
-import { addPruneCounts, NOTHING_PRUNED, type PruneCounts } from './prune-older-than.js';
+import { addPruneCounts, NOTHING_PRUNED, type PruneCounts } from './prune-counts.js';
 import type { Storage } from './storage.js';
 import type { EpochMs } from './storage-types.js';
 
@@ -20,6 +20,11 @@ export interface RetentionPrunerOptions {
   /** Events per transaction; default 500. */
   readonly batchSize?: number;
   readonly now?: () => EpochMs;
+  /**
+   * Whether this process does the pruning (default: always). Replicas prune only on the leader:
+   * work for one replica, under its advisory lock.
+   */
+  readonly leads?: () => boolean;
 }
 
 /**
@@ -85,6 +90,7 @@ export class RetentionPruner implements Component {
   }
 
   private async prune(): Promise<PruneCounts> {
+    if (this.options.leads?.() === false) return NOTHING_PRUNED;
     const now = (this.options.now ?? Date.now)();
     const cutoff = now - this.retentionMs;
     const batchSize = this.options.batchSize ?? 500;

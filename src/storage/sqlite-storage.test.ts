@@ -2,13 +2,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
-import {
-  BASELINED,
-  makeTempDir,
-  openStorage,
-  REPO,
-  sha,
-} from '../../test/storage/storage-fixtures.js';
+import { makeTempDir, openStorage, REPO, sha } from '../../test/storage/storage-fixtures.js';
 import { SqliteStorage } from './sqlite-storage.js';
 
 const FAILURE = { code: 'forge-unavailable', message: 'HTTP 503', at: 1, nextPollAt: 2 };
@@ -19,28 +13,24 @@ describe('SqliteStorage', () => {
   beforeEach(() => ({ dir, cleanup } = makeTempDir()));
   afterEach(() => cleanup());
 
-  it('is a component: starting, healthy with its file size while open, stopped after stop', async () => {
+  // What every engine does as a component is tested in test/storage/contract/lifecycle.test.ts.
+  it('is a component on its file: sync stores, location, file size in its health', async () => {
     const storage = new SqliteStorage({
       path: path.join(dir, 'db', 'reposentry.db'),
       busyTimeoutMs: 500,
       log: createCaptureLogger().log,
     });
-    expect(storage.name).toBe('storage');
-    expect(storage.health().status).toBe('starting');
+    expect(storage.health()).toMatchObject({ status: 'starting', details: { open: false } });
     expect(() => storage.sync.events.count()).toThrow(
       expect.objectContaining({ code: 'storage-failed' }),
     );
-    // Through the Storage interface, the same failure is a rejection.
-    await expect(storage.events.count()).rejects.toMatchObject({ code: 'storage-failed' });
     expect(storage.location).toBe(path.join(dir, 'db', 'reposentry.db'));
 
     await storage.start();
-    await storage.start(); // already open: no-op
     const health = storage.health();
     expect(health).toMatchObject({ status: 'healthy', details: { open: true } });
     expect(health.details?.sizeBytes).toBeGreaterThan(0);
 
-    await storage.stop(new AbortController().signal);
     await storage.stop(new AbortController().signal);
     expect(storage.health()).toMatchObject({ status: 'stopped', details: { open: false } });
     expect(() => storage.sync.events.count()).toThrow(/closed/);
@@ -82,141 +72,38 @@ describe('SqliteStorage', () => {
     storage.close();
   });
 
-  it('keeps the HTTP cache across restarts and clears it per repository', () => {
-    let storage = openStorage(dir);
-    storage.sync.httpCache.set(REPO.name, '/repos/org/my-app/branches?page=1', {
-      etag: 'W/"a"',
-      body: '[1]',
-    });
-    storage.sync.httpCache.set(REPO.name, '/repos/org/my-app/branches?page=1', {
-      etag: 'W/"b"',
-      body: '[2]',
-    });
-    storage.sync.httpCache.set('other', '/x', { etag: '"c"', body: '{}' });
-    storage.close();
-
-    storage = openStorage(dir);
-    expect(storage.sync.httpCache.get(REPO.name, '/repos/org/my-app/branches?page=1')).toEqual({
-      etag: 'W/"b"',
-      body: '[2]',
-    });
-    storage.sync.httpCache.clear(REPO.name);
-    expect(
-      storage.sync.httpCache.get(REPO.name, '/repos/org/my-app/branches?page=1'),
-    ).toBeUndefined();
-    expect(storage.sync.httpCache.get('other', '/x')).toBeDefined();
-    storage.close();
-  });
-
-  it('syncs repositories from config and forgets a removed one with its state', () => {
+  // The stores every engine has are tested through `Storage` in test/storage/contract/; these
+  // are methods only SQLite's synchronous stores have.
+  it('moves the next poll of one repository, telling whether it knew it', () => {
     const storage = openStorage(dir);
-    const other = { name: 'other', provider: 'git', url: 'https://git.test/other.git' } as const;
-    expect(storage.sync.repositories.syncFromConfig([REPO, other], 1_000)).toEqual({
-      added: [REPO.name, 'other'],
-      repointed: [],
-      removed: [],
-    });
-    storage.sync.recordPollFailure(other, {
-      code: 'git-timeout',
-      message: 'timed out',
-      at: 1_500,
-      nextPollAt: 4_000,
-    });
-    storage.sync.httpCache.set('other', '/x', { etag: '"c"', body: '{}' });
-    expect(storage.sync.repositories.syncFromConfig([REPO], 2_000)).toEqual({
-      added: [],
-      repointed: [],
-      removed: ['other'],
-    });
-    expect(storage.sync.repositories.get(REPO.name)).toEqual({
-      ...REPO,
-      firstSeenAt: 1_000,
-      lastSeenInConfigAt: 2_000,
-    });
-    expect(storage.sync.repositories.get('other')).toBeUndefined();
-    expect(storage.sync.pollStates.get('other')).toBeUndefined();
-    expect(storage.sync.httpCache.get('other', '/x')).toBeUndefined();
-    // Not watched any more: a poll still in flight records nothing.
-    expect(() =>
-      storage.sync.recordPollFailure(other, {
-        code: 'internal',
-        message: 'x',
-        at: 3_000,
-        nextPollAt: 0,
-      }),
-    ).toThrow(expect.objectContaining({ code: 'conflict' }));
-    expect(storage.sync.repositories.remove('other')).toBe(false);
-    storage.close();
-  });
-
-  it('forgets the state of a repository whose url changed, keeping its transition counts', () => {
-    const storage = openStorage(dir);
-    storage.sync.repositories.track(REPO, 1_000);
+    storage.sync.repositories.track(REPO);
     storage.sync.recordPoll({
       repository: REPO,
       refs: { upsert: [{ ref: 'refs/heads/main', sha: sha(1) }], remove: [] },
       events: [],
       targets: [],
-      pollState: { polledAt: 1_000, nextPollAt: 2_000, via: 'api', baselined: BASELINED },
-    });
-    storage.sync.refTransitions.advance(REPO.name, 'refs/heads/main', 1);
-    const moved = { ...REPO, url: 'https://github.com/org/moved' };
-    expect(storage.sync.repositories.syncFromConfig([moved], 3_000)).toMatchObject({
-      repointed: [REPO.name],
-    });
-    expect(storage.sync.repositories.isCurrent(REPO)).toBe(false);
-    expect(storage.sync.repositories.isCurrent(moved)).toBe(true);
-    expect(storage.sync.repositories.get(REPO.name)).toMatchObject({ firstSeenAt: 3_000 });
-    expect(storage.sync.refStates.shas(REPO.name).size).toBe(0);
-    expect(storage.sync.pollStates.get(REPO.name)).toBeUndefined();
-    expect(storage.sync.refTransitions.lastNumbers(REPO.name, ['refs/heads/main'])).toEqual(
-      new Map([['refs/heads/main', 1]]),
-    );
-    storage.close();
-  });
-
-  it('leaves an unchanged ref untouched and moves next poll on request', () => {
-    const storage = openStorage(dir);
-    storage.sync.repositories.track(REPO);
-    const poll = (at: number, refSha: string): void => {
-      storage.sync.recordPoll({
-        repository: REPO,
-        refs: { upsert: [{ ref: 'refs/heads/main', sha: refSha }], remove: [] },
-        events: [],
-        targets: [],
-        pollState: {
-          polledAt: at,
-          nextPollAt: at + 10,
-          via: 'api',
-          baselined: { branch: true, tag: false },
-        },
-      });
-    };
-    poll(1_000, sha(1));
-    poll(2_000, sha(1));
-    expect(storage.sync.refStates.list(REPO.name).get('refs/heads/main')).toEqual({
-      ref: 'refs/heads/main',
-      sha: sha(1),
-      seenAt: 1_000,
-      updatedAt: 1_000,
-    });
-    poll(3_000, sha(2));
-    expect(storage.sync.refStates.list(REPO.name).get('refs/heads/main')).toMatchObject({
-      seenAt: 1_000,
-      updatedAt: 3_000,
+      pollState: {
+        polledAt: 1_000,
+        nextPollAt: 1_010,
+        via: 'api',
+        baselined: { branch: true, tag: false },
+      },
     });
     expect(storage.sync.pollStates.setNextPollAt(REPO.name, 5)).toBe(true);
     expect(storage.sync.pollStates.setNextPollAt('unknown', 5)).toBe(false);
     expect(
       storage.sync.pollStates.list().map((p) => [p.repository, p.nextPollAt, p.baselined]),
     ).toEqual([[REPO.name, 5, { branch: true, tag: false }]]);
-    storage.sync.pollStates.setNextPollAts(
-      new Map([
-        [REPO.name, 7],
-        ['unknown', 8],
-      ]),
-    );
-    expect(storage.sync.pollStates.nextPollAts()).toEqual(new Map([[REPO.name, 7]]));
+    storage.close();
+  });
+
+  it('removes a repository only when it is watched', () => {
+    const storage = openStorage(dir);
+    storage.sync.repositories.track(REPO, 1_000);
+    expect(storage.sync.repositories.remove('other')).toBe(false);
+    expect(storage.sync.repositories.remove(REPO.name)).toBe(true);
+    expect(storage.sync.repositories.get(REPO.name)).toBeUndefined();
+    expect(storage.sync.repositories.remove(REPO.name)).toBe(false);
     storage.close();
   });
 });

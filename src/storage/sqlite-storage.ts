@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { ReposentryError } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { ComponentHealth } from '../runtime/component.js';
 import { asyncFacade, settle } from './async-facade.js';
@@ -10,9 +9,12 @@ import { EventStore } from './event-store.js';
 import { HttpCacheStore } from './http-cache-store.js';
 import type { Migration } from './migrations/migration.js';
 import { openDatabase } from './open-database.js';
-import { PollStateStore, type PollFailure } from './poll-state-store.js';
-import { PollRecorder, type PollRecord, type PollRecordResult } from './poll-recorder.js';
-import { pruneBatch, pruneOlderThan, type PruneCounts } from './prune-older-than.js';
+import type { PollFailure } from './poll-state-record.js';
+import { PollStateStore } from './poll-state-store.js';
+import type { PollRecord, PollRecordResult } from './poll-record.js';
+import { PollRecorder } from './poll-recorder.js';
+import type { PruneCounts } from './prune-counts.js';
+import { pruneBatch, pruneOlderThan } from './prune-older-than.js';
 import { RefStateStore } from './ref-state-store.js';
 import { RefTransitionStore } from './ref-transition-store.js';
 import { RepositoryStore } from './repository-store.js';
@@ -28,6 +30,7 @@ import type {
   Storage,
 } from './storage.js';
 import { WriterLock, clearHolder, currentHolder, recordHolder } from './writer-lock.js';
+import { storageNotOpenError } from './storage-errors.js';
 import type { EpochMs, RepositoryIdentity } from './storage-types.js';
 
 export interface SqliteStorageOptions {
@@ -264,9 +267,6 @@ export class SqliteStorage implements Storage {
 
   private require(): OpenStorage {
     if (this.current) return this.current;
-    throw new ReposentryError(
-      'storage-failed',
-      `Database ${this.path} is ${this.closed ? 'closed' : 'not open yet'}`,
-    );
+    throw storageNotOpenError(this.path, this.closed);
   }
 }

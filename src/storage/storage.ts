@@ -1,26 +1,27 @@
 import type { Component } from '../runtime/component.js';
+import type { Cluster } from './cluster.js';
 import type {
+  AttemptInput,
   ClaimedDelivery,
   DeliverySummary,
   DeliveryWithAttempts,
   StoredPayload,
 } from './delivery-record.js';
-import type { AttemptInput } from './delivery-store.js';
+import type { EventPage, EventQuery } from './event-query.js';
 import type { StoredEvent } from './event-row.js';
-import type { EventPage, EventQuery } from './event-store.js';
-import type { HttpCacheEntry } from './http-cache-store.js';
-import type { PollFailure, PollStateRecord } from './poll-state-store.js';
-import type { PollRecord, PollRecordResult } from './poll-recorder.js';
-import type { PruneCounts } from './prune-older-than.js';
-import type { RefStateRecord } from './ref-state-store.js';
-import type { RepositoryRecord, RepositorySync, TrackResult } from './repository-store.js';
+import type { HttpCacheEntry } from './http-cache-entry.js';
+import type { PollRecord, PollRecordResult } from './poll-record.js';
+import type { PollFailure, PollStateRecord } from './poll-state-record.js';
+import type { PruneCounts } from './prune-counts.js';
+import type { RefStateRecord } from './ref-state-record.js';
+import type { RepositoryRecord, RepositorySync, TrackResult } from './repository-record.js';
 import type { DeliveryStatus, EpochMs, RepositoryIdentity } from './storage-types.js';
 
 /**
  * The storage every caller outside src/storage/ sees: one asynchronous interface, whatever engine
  * is behind it (`createStorage` picks it). Each method rejects with a ReposentryError
  * (`storage-failed` before `start` and after `stop`, `storage-busy`, `conflict`, ...), never with an
- * engine's own error. The record types are the ones the SQLite stores return.
+ * engine's own error. The record types are engine-neutral (the `*-record.ts` files beside it).
  */
 
 /** The watched repositories (see RepositoryStore). */
@@ -128,6 +129,11 @@ export interface Storage extends Component {
   readonly location: string;
   /** Whether it is open (between `start` and `stop`). */
   readonly isOpen: boolean;
+  /**
+   * How several replicas on this database coordinate: set once started on an engine that has
+   * replicas (PostgreSQL); undefined on SQLite, which one daemon uses at a time.
+   */
+  readonly cluster?: Cluster | undefined;
   readonly repositories: RepositoryStorage;
   readonly refStates: RefStateReads;
   readonly refTransitions: RefTransitionReads;

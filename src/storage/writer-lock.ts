@@ -1,19 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { ReposentryError } from '../errors/reposentry-error.js';
 import { mapStorageError } from './map-storage-error.js';
-import type { EpochMs } from './storage-types.js';
+import { describeHolder, type LockHolder } from './lock-holder.js';
 
-/** Who holds the writer lock of a database file. */
-export interface LockHolder {
-  readonly pid: number;
-  readonly host: string;
-  /** The command that took it: `run`, `poll --once --trigger`, `demo`. */
-  readonly command: string;
-  readonly acquiredAt: EpochMs;
-}
+export { currentHolder, type LockHolder } from './lock-holder.js';
 
 /** How long taking the lock waits out another process that is only looking at it. */
 const CONTENTION_WAIT_MS = 1_000;
@@ -66,20 +58,10 @@ export class WriterLock {
   }
 }
 
-/** This process as a lock holder. */
-export function currentHolder(command: string, at: EpochMs): LockHolder {
-  return { pid: process.pid, host: hostname(), command, acquiredAt: at };
-}
-
 function lockedError(file: string, holder: LockHolder | undefined): ReposentryError {
-  const who =
-    holder === undefined
-      ? 'another RepoSentry process (it has not recorded itself yet)'
-      : `RepoSentry \`${holder.command}\`, pid ${holder.pid} on host ${holder.host}, since ` +
-        new Date(holder.acquiredAt).toISOString();
   return new ReposentryError(
     'storage-locked',
-    `Database ${file} is in use by ${who}. One process writes a SQLite file at a time: stop ` +
+    `Database ${file} is in use by ${describeHolder(holder)}. One process writes a SQLite file at a time: stop ` +
       `that one first, or point storage.sqlite.path at another file`,
   );
 }

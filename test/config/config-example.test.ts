@@ -23,9 +23,14 @@ const LEAF_PATHS = new Set(LEAVES.map((leaf) => leaf.path));
 const COMMENTED = Object.keys(NO_EFFECT_KEYS);
 
 const text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '';
-/** Every `${NAME}` the file uses, set to a sample value. */
+/** Every `${NAME}` the file uses, set to a sample value (a database URL for `*_DATABASE_URL`). */
 const ENV = Object.fromEntries(
-  [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1], `sample-${m[1]}`]),
+  [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [
+    m[1],
+    m[1]?.endsWith('_DATABASE_URL')
+      ? 'postgres://reposentry:sample@db.example:5432/reposentry'
+      : `sample-${m[1]}`,
+  ]),
 );
 
 /** The file with the commented-out Go-compatibility keys (`# batch_size: 10`) turned on. */
@@ -103,8 +108,13 @@ describe('config.example.yaml', () => {
     expect(secretPaths).toEqual(expect.arrayContaining(['api.auth_token', 'tekton.secret']));
     const document = yaml.load(text) as Record<string, Record<string, unknown>>;
     for (const secretPath of secretPaths) {
-      const [section, key] = secretPath.split('.') as [string, string];
-      expect(document[section]?.[key], secretPath).toMatch(/^\$\{[A-Z_]+\}$/);
+      const value = secretPath
+        .split('.')
+        .reduce<unknown>(
+          (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+          document,
+        );
+      expect(value, secretPath).toMatch(/^\$\{[A-Z_]+\}$/);
     }
     const repositories = document.repositories as unknown as Record<string, unknown>[];
     for (const repo of repositories.filter((r) => 'token' in r))

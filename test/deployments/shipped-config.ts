@@ -18,6 +18,10 @@ export const PLACEHOLDER_ENV = {
   REPOSENTRY_API_TOKEN: 'placeholder-api-token',
 } as const;
 
+/** A REPOSENTRY_DATABASE_URL of the shape the PostgreSQL variants pass in from a Secret. */
+export const PLACEHOLDER_DATABASE_URL =
+  'postgres://reposentry:placeholder-password@postgres.example.internal:5432/reposentry?sslmode=require';
+
 const LEAVES = new Set(schemaLeaves(configSchema).map((leaf) => leaf.path));
 const REPOSITORY_KEYS = new Set<string>(REPOSITORY_KEY_NAMES);
 

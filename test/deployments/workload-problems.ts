@@ -1,8 +1,14 @@
 /**
  * What every RepoSentry Deployment (Helm chart or plain manifest) must get right, as a list of
  * problems: empty when the Deployment is fine. Shared by helm.test.ts and kubernetes.test.ts.
+ *
+ * SQLite: one pod, Recreate, the database on a PersistentVolumeClaim at /data.
+ * PostgreSQL: replicas, a RollingUpdate that stops at most one pod at a time, no claim at /data
+ * (replicas cannot share a ReadWriteOnce volume), REPOSENTRY_DATABASE_URL from a Secret.
  */
 type Json = Record<string, unknown>;
+
+export type StorageKind = 'sqlite' | 'postgres';
 
 function obj(value: unknown): Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -24,14 +30,39 @@ function probePath(container: Json, probe: string): unknown {
   return obj(obj(container[probe]).httpGet).path;
 }
 
-export function workloadProblems(deployment: unknown): string[] {
+function storageProblems(deployment: unknown, storage: StorageKind): string[] {
+  const spec = obj(obj(deployment).spec);
+  const strategy = obj(spec.strategy);
+  if (storage === 'sqlite') {
+    return [
+      ...(spec.replicas === 1 ? [] : [`replicas is ${String(spec.replicas)}, not 1`]),
+      ...(strategy.type === 'Recreate' ? [] : ['strategy.type is not Recreate']),
+    ];
+  }
   const problems: string[] = [];
+  if (typeof spec.replicas !== 'number' || spec.replicas < 1) {
+    problems.push(`replicas is ${String(spec.replicas)}, not 1 or more`);
+  }
+  if (strategy.type !== 'RollingUpdate') problems.push('strategy.type is not RollingUpdate');
+  const maxUnavailable = obj(strategy.rollingUpdate).maxUnavailable;
+  if (maxUnavailable !== 0 && maxUnavailable !== 1) {
+    problems.push(`rollingUpdate.maxUnavailable is ${String(maxUnavailable)}, not 0 or 1`);
+  }
+  const env = list(reposentryContainer(deployment)?.env);
+  const url = env.find((e) => e.name === 'REPOSENTRY_DATABASE_URL');
+  const ref = obj(obj(url?.valueFrom).secretKeyRef);
+  if (typeof ref.name !== 'string' || typeof ref.key !== 'string' || url?.value !== undefined) {
+    problems.push('REPOSENTRY_DATABASE_URL does not come from a Secret (valueFrom.secretKeyRef)');
+  }
+  return problems;
+}
+
+export function workloadProblems(deployment: unknown, storage: StorageKind = 'sqlite'): string[] {
   const spec = obj(obj(deployment).spec);
   const podSpec = obj(obj(spec.template).spec);
+  const problems = storageProblems(deployment, storage);
 
-  if (obj(deployment).kind !== 'Deployment') problems.push('kind is not Deployment');
-  if (spec.replicas !== 1) problems.push(`replicas is ${String(spec.replicas)}, not 1`);
-  if (obj(spec.strategy).type !== 'Recreate') problems.push('strategy.type is not Recreate');
+  if (obj(deployment).kind !== 'Deployment') problems.unshift('kind is not Deployment');
 
   const container = reposentryContainer(deployment);
   if (container === undefined) return [...problems, 'no container named reposentry'];
@@ -65,8 +96,12 @@ export function workloadProblems(deployment: unknown): string[] {
     const mount = mounts.get(path);
     return mount === undefined ? undefined : volumes.get(mount.name);
   };
-  if (volumeAt('/data')?.persistentVolumeClaim === undefined) {
+  const dataClaim = volumeAt('/data')?.persistentVolumeClaim;
+  if (storage === 'sqlite' && dataClaim === undefined) {
     problems.push('/data is not a PersistentVolumeClaim');
+  }
+  if (storage === 'postgres' && dataClaim !== undefined) {
+    problems.push('/data is a PersistentVolumeClaim, which replicas cannot share');
   }
   if (volumeAt('/tmp')?.emptyDir === undefined) problems.push('/tmp is not an emptyDir');
   if (volumeAt('/config')?.configMap === undefined) problems.push('/config is not a ConfigMap');

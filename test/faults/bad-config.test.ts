@@ -65,8 +65,23 @@ const CASES: [string, Record<string, unknown>, string][] = [
   ],
   [
     'storage type',
+    { storage: { type: 'mysql' } },
+    'storage.type: must be one of sqlite, postgres (got "mysql")',
+  ],
+  [
+    'postgres without a url',
     { storage: { type: 'postgres' } },
-    'storage.type: must be one of sqlite (got "postgres")',
+    'storage.postgres.url: is empty but storage.type is postgres; set it (usually to ${REPOSENTRY_DATABASE_URL})',
+  ],
+  [
+    'postgres url of another scheme',
+    { storage: { type: 'postgres', postgres: { url: 'mysql://rs:hunter2@db/rs' } } },
+    'storage.postgres.url: must be a postgres:// URL (got "mysql://[REDACTED]@db/rs")',
+  ],
+  [
+    'too few postgres connections',
+    { storage: { postgres: { max_connections: 1 } } },
+    'storage.postgres.max_connections: must be an integer 2..1000 (got 1)',
   ],
   [
     'retention not a duration',

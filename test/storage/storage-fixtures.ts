@@ -130,17 +130,22 @@ export const BASELINED = { branch: true, tag: true } as const;
  * The events renumbered the way the poller numbers them: each takes its ref's next transition
  * number after what `storage` recorded (and after the ones before it in the list), id included.
  */
-export function numberEvents(
-  storage: SqliteStorage,
+export async function numberEvents(
+  storage: Storage,
   events: readonly ChangeEvent[],
-): ChangeEvent[] {
+): Promise<ChangeEvent[]> {
+  const recorded = new Map<string, Map<string, number>>();
+  for (const name of new Set(events.map((event) => event.repository.name))) {
+    const refs = new Set(events.filter((e) => e.repository.name === name).map((e) => e.ref));
+    recorded.set(name, await storage.refTransitions.lastNumbers(name, [...refs]));
+  }
   const last = new Map<string, number>();
   return events.map((event) => {
-    const key = `${event.repository.name}\n${event.ref}`;
-    const recorded = storage.sync.refTransitions.lastNumbers(event.repository.name, [event.ref]);
-    const transition = (last.get(key) ?? recorded.get(event.ref) ?? 0) + 1;
-    last.set(key, transition);
     const { name } = event.repository;
+    const key = `${name}\n${event.ref}`;
+    const previous = last.get(key) ?? recorded.get(name)?.get(event.ref) ?? 0;
+    const transition = previous + 1;
+    last.set(key, transition);
     return {
       ...event,
       transition,
@@ -151,17 +156,17 @@ export function numberEvents(
 
 /**
  * Records one event (and a ref update) the way the poller does, with one target; the repository
- * is tracked and the event numbered first (see `numberEvents`). Returns it as recorded.
+ * is tracked and the event numbered first (see `numberEvents`). Resolves to it as recorded.
  */
-export function recordEvent(
-  storage: SqliteStorage,
+export async function recordEvent(
+  storage: Storage,
   unnumbered: ChangeEvent,
   targets: readonly DeliveryTarget[] = [TARGET],
-): ChangeEvent {
-  const [event = unnumbered] = numberEvents(storage, [unnumbered]);
+): Promise<ChangeEvent> {
+  const [event = unnumbered] = await numberEvents(storage, [unnumbered]);
   const at = event.detectedAt.getTime();
-  storage.sync.repositories.track(event.repository, at);
-  storage.sync.recordPoll({
+  await storage.repositories.track(event.repository, at);
+  await storage.recordPoll({
     repository: event.repository,
     refs: {
       upsert: event.after === null ? [] : [{ ref: event.ref, sha: event.after }],

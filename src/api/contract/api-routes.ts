@@ -13,6 +13,7 @@ import {
   STATUS_ROUTE,
   VERSION_ROUTE,
 } from './health-contracts.js';
+import { REPLICA_LIST_ROUTE } from './replica-contracts.js';
 import { POLL_ROUTE, REPOSITORY_LIST_ROUTE, REPOSITORY_ROUTE } from './repository-contracts.js';
 import type { RouteContract } from './route-contract.js';
 
@@ -25,6 +26,7 @@ export const API_ROUTES: readonly RouteContract[] = [
   METRICS_ROUTE,
   OPENAPI_ROUTE,
   STATUS_ROUTE,
+  REPLICA_LIST_ROUTE,
   REPOSITORY_LIST_ROUTE,
   REPOSITORY_ROUTE,
   POLL_ROUTE,

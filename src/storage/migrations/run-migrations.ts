@@ -1,37 +1,20 @@
 import type { Database } from 'better-sqlite3';
 import { ReposentryError } from '../../errors/reposentry-error.js';
 import type { Logger } from '../../logging/create-logger.js';
+import {
+  assertStepsOrdered,
+  latestVersion,
+  type AppliedMigration,
+  type MigrationResult,
+} from '../schema-steps.js';
 import type { EpochMs } from '../storage-types.js';
 import type { Migration } from './migration.js';
 
-export interface AppliedMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly appliedAt: EpochMs;
-}
-
-export interface MigrationResult {
-  /** Schema version after the run. */
-  readonly version: number;
-  /** Steps applied by this run (empty when the schema was already current). */
-  readonly applied: readonly AppliedMigration[];
-}
+export type { AppliedMigration, MigrationResult } from '../schema-steps.js';
 
 export interface RunMigrationsOptions {
   readonly log?: Logger;
   readonly now?: () => EpochMs;
-}
-
-function assertOrdered(migrations: readonly Migration[]): void {
-  migrations.forEach((migration, index) => {
-    const previous = index === 0 ? 0 : (migrations[index - 1]?.version ?? 0);
-    if (!Number.isInteger(migration.version) || migration.version <= previous) {
-      throw new ReposentryError(
-        'internal',
-        `Migration ${migration.name} has version ${migration.version}; versions must increase`,
-      );
-    }
-  });
 }
 
 function currentVersion(db: Database): number {
@@ -54,14 +37,14 @@ export function runMigrations(
   migrations: readonly Migration[],
   options: RunMigrationsOptions = {},
 ): MigrationResult {
-  assertOrdered(migrations);
+  assertStepsOrdered(migrations);
   const now = options.now ?? Date.now;
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     applied_at INTEGER NOT NULL
   ) STRICT`);
-  const latest = migrations.at(-1)?.version ?? 0;
+  const latest = latestVersion(migrations);
   const found = currentVersion(db);
   if (found > latest) {
     throw new ReposentryError(

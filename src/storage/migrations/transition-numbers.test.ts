@@ -82,10 +82,10 @@ describe('migration 3 (transition numbers) on a database of the previous release
     }
   });
 
-  it('gives a transition seen before the upgrade a new id when it happens again', () => {
+  it('gives a transition seen before the upgrade a new id when it happens again', async () => {
     const storage = openStorage(dir);
     try {
-      const again = recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 10_000));
+      const again = await recordEvent(storage, makeEvent(MAIN, sha(1), sha(2), 10_000));
       expect(again.transition).toBe(4);
       expect(again.id).toBe(eventIdOf(REPO.name, MAIN, sha(1), sha(2), 4));
       expect(storage.sync.deliveries.listForEvent(again.id)).toHaveLength(1);

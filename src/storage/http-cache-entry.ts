@@ -1,0 +1,5 @@
+/** A stored response of a conditional GitHub request (see `HttpCacheStorage`). */
+export interface HttpCacheEntry {
+  readonly etag: string;
+  readonly body: string;
+}

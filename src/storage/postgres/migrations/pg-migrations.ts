@@ -1,0 +1,5 @@
+import { initialSchema } from './initial-schema.js';
+import type { PgMigration } from './pg-migration.js';
+
+/** Every PostgreSQL schema step, oldest first. Append only. */
+export const PG_MIGRATIONS: readonly PgMigration[] = [initialSchema];

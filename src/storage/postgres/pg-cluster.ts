@@ -1,0 +1,288 @@
+import pg from 'pg';
+import type { ReposentryError } from '../../errors/reposentry-error.js';
+import type { Logger } from '../../logging/create-logger.js';
+import type {
+  Cluster,
+  HeartbeatOptions,
+  HeartbeatResult,
+  ReplicaIdentity,
+  ReplicaRecord,
+} from '../cluster.js';
+import type { EpochMs } from '../storage-types.js';
+import { ADVISORY_LOCK, LOCK_NAMESPACE } from './advisory-locks.js';
+import { DB_NOW_MS } from './db-clock.js';
+import type { PgDatabase } from './pg-database.js';
+import { pgClientConfig } from './pg-pool.js';
+
+/** The LISTEN/NOTIFY channel of the replicas of one database. */
+const CHANNEL = 'reposentry';
+/** How long a lost listening connection waits before it connects again. */
+const RELISTEN_DELAY_MS = 1000;
+
+export interface PgClusterOptions {
+  readonly url: string;
+  readonly db: PgDatabase;
+  readonly log: Logger;
+  readonly mapError: (err: unknown) => ReposentryError;
+  readonly now: () => EpochMs;
+}
+
+interface ReplicaRow {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  startedAt: number;
+  heartbeatAt: number;
+  live: boolean;
+  repositories: string[] | null;
+  deliveriesInFlight: number;
+}
+
+/**
+ * The replicas' coordination on PostgreSQL (see `Cluster`): rows in `replicas` and
+ * `poll_leases` compared on the database's clock, the leader's session advisory lock on a
+ * connection of its own, and LISTEN/NOTIFY on another. Every write is one statement or one
+ * transaction that is safe when replicas run it at once (a lease is taken only where it is free
+ * or expired, checked again under the row lock).
+ */
+export class PgCluster implements Cluster {
+  private leaderClient: pg.Client | undefined;
+  /** Whether `leaderClient`'s session holds the leader's lock. */
+  private leading = false;
+  private listener: Listener | undefined;
+  private closed = false;
+
+  constructor(private readonly options: PgClusterOptions) {}
+
+  async join(replica: ReplicaIdentity): Promise<void> {
+    await this.options.db.run(
+      `INSERT INTO replicas (id, host, pid, version, started_at, heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, ${DB_NOW_MS})
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at`,
+      [replica.id, replica.host, replica.pid, replica.version, this.options.now()],
+    );
+  }
+
+  heartbeat(replicaId: string, options: HeartbeatOptions): Promise<HeartbeatResult> {
+    const { ttlMs, leaseMs } = options;
+    return this.options.db.transaction(async (tx) => {
+      const clock = await tx.first<{ at: number }>(`SELECT ${DB_NOW_MS} AS at`);
+      const at = clock?.at ?? this.options.now();
+      const beat = await tx.run('UPDATE replicas SET heartbeat_at = $2 WHERE id = $1', [
+        replicaId,
+        at,
+      ]);
+      if (beat === 0) {
+        // Deleted as silent (a long pause): its leases may be another's now; it joins again.
+        throw this.options.mapError(new Error(`replica ${replicaId} is not registered`));
+      }
+      await tx.run('UPDATE poll_leases SET expires_at = $2 WHERE replica = $1', [
+        replicaId,
+        at + leaseMs,
+      ]);
+      await tx.run(
+        `UPDATE deliveries SET lease_until = $2
+           WHERE claimed_by = $1 AND status = 'in_flight'`,
+        [replicaId, at + ttlMs],
+      );
+      const counts = await tx.first<{ live: number; total: number; held: number }>(
+        `SELECT (SELECT count(*) FROM replicas WHERE heartbeat_at > $2) AS live,
+                (SELECT count(*) FROM repositories) AS total,
+                (SELECT count(*) FROM poll_leases WHERE replica = $1) AS held`,
+        [replicaId, at - ttlMs],
+      );
+      const live = Math.max(1, counts?.live ?? 1);
+      const fair = Math.ceil((counts?.total ?? 0) / live);
+      const held = counts?.held ?? 0;
+      if (held < fair) {
+        // Free or expired leases, in an order of this replica's own so that replicas taking
+        // at once mostly reach for different ones; a lease another takes first is skipped.
+        await tx.run(
+          `INSERT INTO poll_leases (repository, replica, expires_at)
+             SELECT r.name, $1, $2 FROM repositories r
+               LEFT JOIN poll_leases l ON l.repository = r.name
+               WHERE l.repository IS NULL OR l.expires_at <= $3
+               ORDER BY md5(r.name || $1) LIMIT $4
+           ON CONFLICT (repository) DO UPDATE
+             SET replica = EXCLUDED.replica, expires_at = EXCLUDED.expires_at
+             WHERE poll_leases.expires_at <= $3`,
+          [replicaId, at + leaseMs, at, fair - held],
+        );
+      } else if (held > fair) {
+        // Hands back those polled last (furthest from their next poll), so the replica taking
+        // one over polls it when it is due, not twice in one interval.
+        await tx.run(
+          `DELETE FROM poll_leases WHERE repository IN (
+             SELECT l.repository FROM poll_leases l
+               LEFT JOIN poll_state p ON p.repository = l.repository
+               WHERE l.replica = $1
+               ORDER BY p.next_poll_at DESC NULLS LAST LIMIT $2)`,
+          [replicaId, held - fair],
+        );
+      }
+      const mine = await tx.rows<{ repository: string }>(
+        'SELECT repository FROM poll_leases WHERE replica = $1 ORDER BY repository',
+        [replicaId],
+      );
+      return { at, live, held: mine.map((row) => row.repository) };
+    });
+  }
+
+  leave(replicaId: string): Promise<void> {
+    return this.options.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM poll_leases WHERE replica = $1', [replicaId]);
+      await tx.run(
+        `UPDATE deliveries SET status = 'pending', claimed_by = NULL, lease_until = NULL,
+             updated_at = $2
+           WHERE claimed_by = $1 AND status = 'in_flight'`,
+        [replicaId, this.options.now()],
+      );
+      await tx.run('DELETE FROM replicas WHERE id = $1', [replicaId]);
+    });
+  }
+
+  async list(ttlMs: number): Promise<ReplicaRecord[]> {
+    const rows = await this.options.db.rows<ReplicaRow>(
+      `SELECT r.id, r.host, r.pid, r.version, r.started_at AS "startedAt",
+              r.heartbeat_at AS "heartbeatAt",
+              r.heartbeat_at > ${DB_NOW_MS} - $1 AS live,
+              (SELECT array_agg(l.repository ORDER BY l.repository) FROM poll_leases l
+                 WHERE l.replica = r.id AND l.expires_at > ${DB_NOW_MS}) AS repositories,
+              (SELECT count(*) FROM deliveries d
+                 WHERE d.claimed_by = r.id AND d.status = 'in_flight') AS "deliveriesInFlight"
+         FROM replicas r
+         ORDER BY live DESC, r.started_at, r.id`,
+      [ttlMs],
+    );
+    return rows.map((row) => ({ ...row, repositories: row.repositories ?? [] }));
+  }
+
+  forgetSilent(olderThanMs: number): Promise<number> {
+    return this.options.db.run(`DELETE FROM replicas WHERE heartbeat_at < ${DB_NOW_MS} - $1`, [
+      olderThanMs,
+    ]);
+  }
+
+  async tryLead(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      const client = this.leaderClient ?? (await this.connectLeaderClient());
+      if (this.leading) {
+        // The lock lives as long as this session: a live session still holds it.
+        await client.query('SELECT 1');
+        return true;
+      }
+      const result = await client.query<{ held: boolean }>(
+        'SELECT pg_try_advisory_lock($1, $2) AS held',
+        [LOCK_NAMESPACE, ADVISORY_LOCK.leader],
+      );
+      this.leading = result.rows[0]?.held === true;
+      return this.leading;
+    } catch (err) {
+      this.dropLeaderClient();
+      throw this.options.mapError(err);
+    }
+  }
+
+  private async connectLeaderClient(): Promise<pg.Client> {
+    const client = new pg.Client({ ...pgClientConfig(this.options.url), keepAlive: true });
+    client.on('error', () => {
+      // The session and its lock are gone: another replica may lead now.
+      if (this.leaderClient === client) this.dropLeaderClient();
+    });
+    await client.connect();
+    this.leaderClient = client;
+    return client;
+  }
+
+  private dropLeaderClient(): void {
+    const client = this.leaderClient;
+    this.leaderClient = undefined;
+    this.leading = false;
+    void client?.end().catch(() => undefined);
+  }
+
+  async publish(payload: string): Promise<void> {
+    await this.options.db.run('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+  }
+
+  async subscribe(listener: (payload: string) => void): Promise<() => Promise<void>> {
+    const subscription = new Listener(this.options, listener);
+    this.listener = subscription;
+    await subscription.start();
+    return () => subscription.stop();
+  }
+
+  /** Ends the leader's and the listener's connections (the leader's lock goes with its own). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.leaderClient;
+    this.leaderClient = undefined;
+    this.leading = false;
+    await client?.end().catch(() => undefined);
+    await this.listener?.stop();
+  }
+}
+
+/** One LISTEN connection, connected again (after a pause) when it is lost. */
+class Listener {
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: PgClusterOptions,
+    private readonly listener: (payload: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ ...pgClientConfig(this.options.url), keepAlive: true });
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload !== undefined) {
+        this.listener(message.payload);
+      }
+    });
+    client.on('error', (err) => {
+      this.options.log.warn('Replica message connection lost; listening again shortly', {
+        code: this.options.mapError(err).code,
+      });
+      this.reconnect(client);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw this.options.mapError(err);
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private reconnect(lost: pg.Client): void {
+    if (this.stopped || this.client !== lost) return;
+    this.client = undefined;
+    void lost.end().catch(() => undefined);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
+    this.retry = setTimeout(() => {
+      if (this.stopped) return;
+      this.start().catch(() => this.retryLater());
+    }, RELISTEN_DELAY_MS);
+    this.retry.unref();
+  }
+}

@@ -1,0 +1,303 @@
+import type pg from 'pg';
+import { ReposentryError } from '../../errors/reposentry-error.js';
+import type { Logger } from '../../logging/create-logger.js';
+import type { ComponentHealth } from '../../runtime/component.js';
+import type { Cluster } from '../cluster.js';
+import type { PollFailure } from '../poll-state-record.js';
+import type { PollRecord, PollRecordResult } from '../poll-record.js';
+import type { PruneCounts } from '../prune-counts.js';
+import { latestVersion } from '../schema-steps.js';
+import type {
+  DeliveryQueue,
+  EventReads,
+  HttpCacheStorage,
+  PollStateStorage,
+  RefStateReads,
+  RefTransitionReads,
+  RepositoryStorage,
+  Storage,
+} from '../storage.js';
+import { storageNotOpenError } from '../storage-errors.js';
+import type { EpochMs, RepositoryIdentity } from '../storage-types.js';
+import { lateBound } from './late-bound.js';
+import { mapPostgresError } from './map-postgres-error.js';
+import { PG_MIGRATIONS } from './migrations/pg-migrations.js';
+import { runPgMigrations, schemaVersionOf } from './migrations/run-pg-migrations.js';
+import { PgDatabase } from './pg-database.js';
+import { PgDeliveryStore, type DeliveryClaimant } from './pg-delivery-store.js';
+import { PgEventStore } from './pg-event-store.js';
+import { PgHttpCacheStore } from './pg-http-cache-store.js';
+import { createPgPool } from './pg-pool.js';
+import { PgPollRecorder } from './pg-poll-recorder.js';
+import { PgPollStateStore } from './pg-poll-state-store.js';
+import { pgPruneBatch } from './pg-prune-batch.js';
+import { PgRefStateStore } from './pg-ref-state-store.js';
+import { PgRefTransitionStore } from './pg-ref-transition-store.js';
+import { PgRepositoryStore } from './pg-repository-store.js';
+import { PgCluster } from './pg-cluster.js';
+import { postgresLocation, type PostgresLocation } from './postgres-location.js';
+
+export interface PostgresStorageOptions {
+  /** Connection string (storage.postgres.url); TLS as the URL says (sslmode=...). */
+  readonly url: string;
+  /** Pool size (storage.postgres.max_connections). */
+  readonly maxConnections: number;
+  readonly log: Logger;
+  /** The app clock for stored times (tests inject it). */
+  readonly now?: () => EpochMs;
+  /**
+   * The replica (or one-shot command) that claims deliveries: its id and ha.lease_ttl. Without
+   * one, claims carry no lease (tests of the queue alone).
+   */
+  readonly claimant?: DeliveryClaimant;
+  /**
+   * Open without migrating or writing anything (a dry run); a schema older or newer than this
+   * RepoSentry's, or none at all, is refused.
+   */
+  readonly readOnly?: boolean;
+}
+
+/** The stores of an open database. */
+interface PgStores {
+  readonly repositories: PgRepositoryStore;
+  readonly refStates: PgRefStateStore;
+  readonly refTransitions: PgRefTransitionStore;
+  readonly pollStates: PgPollStateStore;
+  readonly httpCache: PgHttpCacheStore;
+  readonly events: PgEventStore;
+  readonly deliveries: PgDeliveryStore;
+  readonly recorder: PgPollRecorder;
+  readonly db: PgDatabase;
+}
+
+interface OpenPostgres {
+  readonly pool: pg.Pool;
+  readonly cluster: PgCluster;
+  readonly stores: PgStores;
+}
+
+/**
+ * Storage in a PostgreSQL database, the engine for several replicas: `start` connects, takes the
+ * writer lock (when a writer) and migrates; `stop` drains the pool and lets go of the lock (the
+ * runtime stops it last). Every call runs on a pooled connection; each outbox write is one
+ * transaction. Using a store before `start` or after `stop` is `storage-failed`. The connection
+ * string's credentials appear nowhere: `location` and every message carry it redacted.
+ */
+export class PostgresStorage implements Storage {
+  readonly name = 'storage';
+  /** The connection string without credentials. */
+  readonly location: string;
+  private readonly where: PostgresLocation;
+  private readonly now: () => EpochMs;
+  private current: OpenPostgres | undefined;
+  private opening: Promise<void> | undefined;
+  private closed = false;
+
+  readonly repositories: RepositoryStorage = lateBound(
+    () => this.stores.repositories,
+    ['track', 'syncFromConfig', 'isCurrent', 'get'],
+  );
+  readonly refStates: RefStateReads = lateBound(
+    () => this.stores.refStates,
+    ['list', 'counts', 'shas'],
+  );
+  readonly refTransitions: RefTransitionReads = lateBound(
+    () => this.stores.refTransitions,
+    ['lastNumbers'],
+  );
+  readonly pollStates: PollStateStorage = lateBound(
+    () => this.stores.pollStates,
+    ['get', 'list', 'nextPollAts', 'setNextPollAts'],
+  );
+  readonly httpCache: HttpCacheStorage = lateBound(
+    () => this.stores.httpCache,
+    ['get', 'set', 'clear'],
+  );
+  readonly events: EventReads = lateBound(
+    () => this.stores.events,
+    ['get', 'list', 'listAfter', 'latestSeq', 'count'],
+  );
+  readonly deliveries: DeliveryQueue = lateBound(
+    () => this.stores.deliveries,
+    [
+      'claimDue',
+      'savePayload',
+      'recordAttempt',
+      'markDelivered',
+      'scheduleRetry',
+      'markFailed',
+      'requeueInFlight',
+      'redeliver',
+      'countByStatus',
+      'oldestPendingAge',
+      'nextDueAt',
+      'listForEvent',
+    ],
+  );
+
+  constructor(private readonly options: PostgresStorageOptions) {
+    this.where = postgresLocation(options.url);
+    this.location = this.where.text;
+    this.now = options.now ?? Date.now;
+  }
+
+  get isOpen(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The replicas' coordination on this database (once started). */
+  get cluster(): Cluster | undefined {
+    return this.current?.cluster;
+  }
+
+  /** Connects and migrates (unless read-only). */
+  start(): Promise<void> {
+    if (this.current) return Promise.resolve();
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Ends the cluster's own connections, lets the pool finish what runs and closes it. */
+  async stop(_signal?: AbortSignal): Promise<void> {
+    await this.opening?.catch(() => undefined);
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    this.closed = true;
+    await current.cluster.close();
+    await current.pool.end().catch(() => undefined);
+    this.options.log.info('Storage closed', { location: this.location });
+  }
+
+  health(): ComponentHealth {
+    const pool = this.current?.pool;
+    const details = {
+      location: this.location,
+      open: this.isOpen,
+      pool: {
+        max: this.options.maxConnections,
+        total: pool?.totalCount ?? 0,
+        idle: pool?.idleCount ?? 0,
+        waiting: pool?.waitingCount ?? 0,
+      },
+    };
+    if (this.current) return { status: 'healthy', message: 'database open', details };
+    if (this.closed) return { status: 'stopped', message: 'database closed', details };
+    return { status: 'starting', message: 'database not open yet', details };
+  }
+
+  recordPoll(record: PollRecord): Promise<PollRecordResult> {
+    return this.call((stores) => stores.recorder.recordPoll(record));
+  }
+
+  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): Promise<number> {
+    return this.call((stores) => stores.recorder.recordPollFailure(repository, failure));
+  }
+
+  pruneBatch(cutoff: EpochMs, batchSize: number): Promise<PruneCounts> {
+    return this.call((stores) => pgPruneBatch(stores.db, cutoff, batchSize));
+  }
+
+  private async open(): Promise<void> {
+    const { url, maxConnections, log, readOnly } = this.options;
+    checkUrl(url, this.where);
+    const pool = createPgPool({ url, maxConnections, ...(readOnly ? { readOnly } : {}) });
+    // An idle pooled connection that breaks is dropped by the pool; the next call opens another.
+    pool.on('error', (err) => {
+      log.warn('Storage connection lost', {
+        location: this.location,
+        code: mapPostgresError(err, this.where).code,
+        error: this.where.scrub(err.message),
+      });
+    });
+    let schemaVersion: number;
+    try {
+      schemaVersion = readOnly
+        ? await this.checkSchema(pool)
+        : (
+            await runPgMigrations(pool, PG_MIGRATIONS, {
+              location: this.location,
+              log,
+              now: this.now,
+            })
+          ).version;
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw mapPostgresError(err, this.where);
+    }
+    const mapError = (err: unknown): ReposentryError => mapPostgresError(err, this.where);
+    const db = new PgDatabase(pool, mapError);
+    const cluster = new PgCluster({ url, db, log, mapError, now: this.now });
+    this.current = { pool, cluster, stores: createStores(db, this.now, this.options.claimant) };
+    this.closed = false;
+    log.info(readOnly ? 'Storage opened read-only' : 'Storage opened', {
+      location: this.location,
+      schemaVersion,
+    });
+  }
+
+  /** Read-only: the schema must be exactly this RepoSentry's (it cannot migrate). */
+  private async checkSchema(pool: pg.Pool): Promise<number> {
+    const latest = latestVersion(PG_MIGRATIONS);
+    const found = await schemaVersionOf(pool);
+    if (found === latest) return found;
+    throw new ReposentryError(
+      'storage-failed',
+      found === 0
+        ? `Database ${this.location} has no RepoSentry schema, and a read-only look cannot ` +
+            `create it: start the daemon (or poll --once --trigger) once to create it`
+        : found > latest
+          ? `Database ${this.location} has schema version ${found}, newer than this RepoSentry ` +
+            `knows (${latest})`
+          : `Database ${this.location} has schema version ${found} and this RepoSentry reads ` +
+            `${latest}: a read-only look cannot migrate it; start the daemon (or poll --once ` +
+            `--trigger) once to migrate it`,
+    );
+  }
+
+  private get stores(): PgStores {
+    if (this.current) return this.current.stores;
+    throw storageNotOpenError(this.location, this.closed);
+  }
+
+  private call<T>(fn: (stores: PgStores) => Promise<T>): Promise<T> {
+    try {
+      return fn(this.stores);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
+function createStores(
+  db: PgDatabase,
+  now: () => EpochMs,
+  claimant: DeliveryClaimant | undefined,
+): PgStores {
+  return {
+    repositories: new PgRepositoryStore(db, now),
+    refStates: new PgRefStateStore(db),
+    refTransitions: new PgRefTransitionStore(db),
+    pollStates: new PgPollStateStore(db),
+    httpCache: new PgHttpCacheStore(db, now),
+    events: new PgEventStore(db),
+    deliveries: new PgDeliveryStore(db, now, claimant),
+    recorder: new PgPollRecorder(db),
+    db,
+  };
+}
+
+/** `storage-failed` for a connection string pg cannot read (its message would echo it). */
+function checkUrl(url: string, where: PostgresLocation): void {
+  try {
+    new URL(url);
+  } catch {
+    throw new ReposentryError(
+      'storage-failed',
+      `Database ${where.text}: the connection string is not a URL ` +
+        `(postgres://user:password@host:port/database)`,
+    );
+  }
+}
