@@ -1,45 +1,30 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createGitRepoFactory,
-  type BareRepo,
-  type GitRepoFactory,
-} from '../helpers/git-repo-factory.js';
-import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
-import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BareRepo } from '../helpers/git-repo-factory.js';
+import type { TestDaemon } from '../helpers/start-test-daemon.js';
+import { useDaemonEnv } from '../helpers/use-daemon-env.js';
+import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { STORAGE_ENGINES } from '../storage/storage-engines.js';
 
 const SECRET = 'e2e-shared-secret-4f1c';
 
-describe('a commit pushed to a watched repository', () => {
-  let factory: GitRepoFactory;
+describe.each(STORAGE_ENGINES)('a commit pushed to a watched repository (%s)', (engine) => {
+  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app'], engine });
   let repo: BareRepo;
   let receiver: WebhookReceiver;
-  let dataDir: string;
   let daemon: TestDaemon | undefined;
 
   beforeEach(async () => {
-    factory = await createGitRepoFactory();
-    repo = await factory.createBareRepo('org/app');
+    repo = env.repo('org/app');
     await repo.commit('main', 'first');
-    receiver = await createWebhookReceiver({ secret: SECRET });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'rs-e2e-'));
-  });
-
-  afterEach(async () => {
-    await daemon?.stop();
+    receiver = env.receiver;
     daemon = undefined;
-    await receiver.close();
-    await factory.cleanup();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   function config(
     overrides: { tekton?: Record<string, unknown>; repo?: Record<string, unknown> } = {},
   ): Record<string, unknown> {
     return {
-      app: { data_dir: dataDir, log_level: 'debug' },
+      app: { log_level: 'debug' },
       polling: { interval: '1s', jitter: 0 },
       tekton: {
         event_listener_url: receiver.url,
@@ -79,7 +64,7 @@ describe('a commit pushed to a watched repository', () => {
   }
 
   it('is delivered exactly once, signed over the exact bytes, and recorded with its attempt', async () => {
-    daemon = await startTestDaemon(config({ repo: { polling_interval: '1h' } }));
+    daemon = await env.start(config({ repo: { polling_interval: '1h' } }));
     await pollNow();
     expect(receiver.requests).toHaveLength(0);
     const sha = await repo.commit('main', 'second');
@@ -101,7 +86,7 @@ describe('a commit pushed to a watched repository', () => {
   });
 
   it('reports branch creation and deletion and tag pushes', async () => {
-    daemon = await startTestDaemon(config({ repo: { polling_interval: '1h' } }));
+    daemon = await env.start(config({ repo: { polling_interval: '1h' } }));
     await pollNow();
     await repo.createBranch('feature', 'main');
     await repo.tag('v1.0', 'main');
@@ -122,7 +107,7 @@ describe('a commit pushed to a watched repository', () => {
   });
 
   it('retries while the receiver is down and delivers once it is back, without duplicates', async () => {
-    daemon = await startTestDaemon(
+    daemon = await env.start(
       config({ repo: { polling_interval: '1h' }, tekton: { retry_attempts: 50 } }),
     );
     await pollNow();
@@ -148,7 +133,7 @@ describe('a commit pushed to a watched repository', () => {
 
   it('marks a delivery the receiver rejects with 400 as failed without retrying it', async () => {
     receiver.respondWith(400);
-    daemon = await startTestDaemon(config({ repo: { polling_interval: '1h' } }));
+    daemon = await env.start(config({ repo: { polling_interval: '1h' } }));
     await pollNow();
     await repo.commit('main', 'rejected');
     await pollNow();
@@ -165,7 +150,7 @@ describe('a commit pushed to a watched repository', () => {
 
   it('gives up after retry_attempts retries and keeps the delivery for redelivery', async () => {
     receiver.respondWith(503);
-    daemon = await startTestDaemon(
+    daemon = await env.start(
       config({
         repo: { polling_interval: '1h' },
         tekton: { retry_attempts: 2, retry_backoff: '50ms', max_retry_backoff: '50ms' },

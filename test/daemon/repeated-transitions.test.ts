@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pollNowAndWait } from '../helpers/poll-now.js';
 import type { TestDaemon } from '../helpers/start-test-daemon.js';
 import { useDaemonEnv } from '../helpers/use-daemon-env.js';
+import { STORAGE_ENGINES } from '../storage/storage-engines.js';
 import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'repeat-secret-9d2e';
@@ -14,8 +15,8 @@ function seen(receiver: WebhookReceiver): string[] {
   });
 }
 
-describe('a transition that really happens again', () => {
-  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app'] });
+describe.each(STORAGE_ENGINES)('a transition that really happens again (%s)', (engine) => {
+  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app'], engine });
 
   function start(): Promise<TestDaemon> {
     return env.start({

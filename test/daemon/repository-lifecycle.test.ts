@@ -4,13 +4,14 @@ import type { BareRepo } from '../helpers/git-repo-factory.js';
 import { pollNowAndWait } from '../helpers/poll-now.js';
 import type { TestDaemon } from '../helpers/start-test-daemon.js';
 import { useDaemonEnv } from '../helpers/use-daemon-env.js';
+import { STORAGE_ENGINES } from '../storage/storage-engines.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'lifecycle-secret-51a0';
 
-describe('a repository that leaves the config', () => {
-  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app', 'org/other'] });
+describe.each(STORAGE_ENGINES)('a repository that leaves the config (%s)', (engine) => {
+  const env = useDaemonEnv({ secret: SECRET, repos: ['org/app', 'org/other'], engine });
   let app: BareRepo;
   let other: BareRepo;
   let receiver: WebhookReceiver;
