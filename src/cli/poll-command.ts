@@ -6,7 +6,9 @@ import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PollReport } from '../poller/poll-report.js';
 import { timeoutSignal } from '../lib/timeout-signal.js';
+import { newReplicaIdentity } from '../replicas/replica-identity.js';
 import { createStorage } from '../storage/create-storage.js';
+import { VERSION } from '../version.js';
 import type { Storage } from '../storage/storage.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
 import {
@@ -55,11 +57,21 @@ export const pollCommand: CliCommand = {
     if (repositories === undefined) return EXIT_USAGE;
     const trigger = args.values.trigger === true;
     const { log, print } = oneShotOutput(config, io);
-    // --trigger writes like the daemon and so takes the file's writer lock; a dry run only reads.
+    // --trigger writes like the daemon and so takes the file's writer lock (SQLite) or claims
+    // deliveries with a lease as one more replica does (PostgreSQL); a dry run only reads.
+    const shared = config.storage.type === 'postgres';
     const storage = createStorage({
       config: config.storage,
       log,
       ...(trigger ? { writer: { command: 'poll --once --trigger' } } : { readOnly: true }),
+      ...(trigger && shared
+        ? {
+            claimant: {
+              id: `${newReplicaIdentity(VERSION).id}/poll`,
+              leaseTtlMs: config.ha.leaseTtlMs,
+            },
+          }
+        : {}),
     });
     try {
       await storage.start();
@@ -68,9 +80,14 @@ export const pollCommand: CliCommand = {
       return EXIT_FAILURE;
     }
     try {
-      // Recording makes the storage's watched repositories the config's, as the daemon does.
-      if (trigger)
+      // Recording makes the storage's watched repositories the config's, as the daemon does. On
+      // a database replicas share, the set is the leader's to write: only the repositories
+      // polled here are tracked (a repository at another url starts over), none dropped.
+      if (trigger && shared) {
+        for (const repo of repositories) await storage.repositories.track(repo);
+      } else if (trigger) {
         await storage.repositories.syncFromConfig(config.repositories.filter((r) => r.enabled));
+      }
       const firstPoll = new Set<string>();
       for (const repo of repositories) {
         const polledBefore =

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import yaml from 'js-yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createGitRepoFactory,
   type BareRepo,
@@ -15,6 +15,12 @@ import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-
 import { SqliteStorage } from '../../src/storage/sqlite-storage.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
 import { createFakeGithub } from '../helpers/fake-github.js';
+import {
+  createTestDatabase,
+  postgresAvailable,
+  type TestDatabase,
+} from '../helpers/postgres-database.js';
+import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
 
 /** Every row of every table, read with a fresh connection. */
 function dumpDatabase(file: string): Record<string, unknown[]> {
@@ -219,5 +225,85 @@ describe('reposentry poll --once', () => {
     const bad = await poll();
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('polling.interval');
+  });
+});
+
+describe('reposentry poll --once on PostgreSQL', () => {
+  let available = false;
+  let database: TestDatabase | undefined;
+  let factory: GitRepoFactory;
+  let app: BareRepo;
+  let receiver: WebhookReceiver;
+  let dir: string;
+  let configFile: string;
+
+  beforeAll(async () => {
+    available = await postgresAvailable();
+  });
+  beforeEach(async (context) => {
+    if (!available) context.skip('PostgreSQL is not available');
+    database = await createTestDatabase();
+    factory = await createGitRepoFactory();
+    app = await factory.createBareRepo('org/app');
+    await app.commit('main', 'first');
+    receiver = await createWebhookReceiver({ secret: SECRET });
+    dir = await mkdtemp(path.join(tmpdir(), 'rs-poll-pg-'));
+    configFile = path.join(dir, 'config.yaml');
+    const url = new URL(database.url);
+    url.password = 'pg-password-never-shown';
+    await writeFile(
+      configFile,
+      yaml.dump({
+        app: { data_dir: dir },
+        storage: { type: 'postgres', postgres: { url: url.toString() } },
+        tekton: { event_listener_url: receiver.url, secret: SECRET, retry_backoff: '1m' },
+        repositories: [{ name: 'app', url: app.fileUrl, provider: 'git', branch_regex: '.*' }],
+      }),
+    );
+  });
+  afterEach(async () => {
+    if (database === undefined) return;
+    await receiver.close();
+    await factory.cleanup();
+    await rm(dir, { recursive: true, force: true });
+    await database.drop();
+    database = undefined;
+  });
+
+  const poll = (...extra: string[]) =>
+    runCli(['poll', '--once', '-c', configFile, ...extra], { cwd: dir });
+
+  it('reads in a dry run and records and delivers with --trigger, keeping other repositories', async () => {
+    const storage = new PostgresStorage({
+      url: database?.url ?? '',
+      maxConnections: 2,
+      log: createCaptureLogger().log,
+    });
+    await storage.start();
+    try {
+      // A repository the replicas watch that this config does not name: never dropped here.
+      await storage.repositories.track({ name: 'other', provider: 'git', url: 'file:///x' });
+      expect((await poll('--trigger')).code).toBe(0);
+      const sha = await app.commit('main', 'second');
+      const dry = await poll();
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(
+        new RegExp(`branch\\.updated +main +\\w{7} -> ${sha.slice(0, 7)}`),
+      );
+      expect(await storage.events.count()).toBe(0);
+
+      const fired = await poll('--trigger');
+      expect(fired.code).toBe(0);
+      expect(fired.stdout).toMatch(/1 polled, 1 change, 0 failed; changes recorded/);
+      expect(receiver.requests).toHaveLength(1);
+      expect(receiver.requests[0]?.json).toMatchObject({ after: sha });
+      expect(await storage.deliveries.countByStatus()).toMatchObject({ delivered: 1 });
+      expect(await storage.repositories.get('other')).toBeDefined();
+      for (const output of [dry, fired]) {
+        expect(output.stdout + output.stderr).not.toContain('pg-password-never-shown');
+      }
+    } finally {
+      await storage.stop(AbortSignal.timeout(1000));
+    }
   });
 });
