@@ -283,7 +283,7 @@ export function configKeyProblems(doc: DocContext): string[] {
 
 /**
  * A YAML block whose top-level keys are all configuration sections is a configuration snippet:
- * it must load (every `${NAME}` it uses counts as set).
+ * it must load (every `${NAME}` it uses counts as set; `*_DATABASE_URL` to a database URL).
  */
 export function configSnippetProblems(doc: DocContext): string[] {
   const problems: string[] = [];
@@ -300,7 +300,10 @@ export function configSnippetProblems(doc: DocContext): string[] {
     const keys = Object.keys(value);
     if (keys.length === 0 || !keys.every((key) => SECTIONS.has(key))) continue;
     const env = Object.fromEntries(
-      [...block.text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1], 'value']),
+      [...block.text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [
+        m[1],
+        m[1]?.endsWith('_DATABASE_URL') ? 'postgres://user:password@db:5432/reposentry' : 'value',
+      ]),
     );
     try {
       loadConfigFromObject(value, { env, cwd: '/tmp' });
