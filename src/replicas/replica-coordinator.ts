@@ -94,7 +94,9 @@ export class ReplicaCoordinator implements Component, PollShare {
       return { status: 'unhealthy', message: 'heartbeats failing: leases lost', details };
     }
     if (this.failures > 0) return { status: 'degraded', message: 'heartbeat failed', details };
-    return { status: 'healthy', details };
+    const role = this.leader ? 'leads' : 'follows';
+    const message = `${role}; ${this.live} live replicas; polls ${this.held.size} repositories`;
+    return { status: 'healthy', message, details };
   }
 
   /** One heartbeat now (the timer, and after the watched set changed); none when stopped. */
