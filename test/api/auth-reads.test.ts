@@ -12,6 +12,7 @@ import { API_TOKEN, startApiFixture, type ApiFixture } from './api-fixture.js';
 /** Every read the token guards when api.auth_reads is true (the stream is checked apart). */
 const READS = [
   '/api/v1/status',
+  '/api/v1/replicas',
   '/api/v1/repositories',
   '/api/v1/repositories/app',
   '/api/v1/events',

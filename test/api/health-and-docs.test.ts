@@ -26,6 +26,14 @@ describe('API health, version and documentation', () => {
     );
   });
 
+  it('lists no replicas on SQLite, where one daemon uses the database file', async () => {
+    expect(await api.json('/api/v1/replicas')).toEqual({
+      storage: 'sqlite',
+      leaseTtlSeconds: 15,
+      replicas: [],
+    });
+  });
+
   it('serves /version', async () => {
     expect(await api.json('/version')).toEqual({
       name: 'reposentry',

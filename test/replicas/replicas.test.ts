@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedMessage } from '../../src/api/event-feed.js';
+import { checkResponse } from '../api/check-response.js';
 import type { TestDaemon } from '../helpers/start-test-daemon.js';
 import { useDaemonEnv } from '../helpers/use-daemon-env.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -17,7 +18,9 @@ interface ReplicaView {
 }
 
 async function replicasOf(daemon: TestDaemon): Promise<ReplicaView[]> {
-  const res = await fetch(`${daemon.baseUrl}/api/v1/replicas`);
+  const url = `${daemon.baseUrl}/api/v1/replicas`;
+  const res = await fetch(url);
+  await checkResponse('GET', url, res);
   expect(res.status).toBe(200);
   const body = (await res.json()) as { storage: string; replicas: ReplicaView[] };
   expect(body.storage).toBe('postgres');
