@@ -6,6 +6,7 @@ import { pollCommand } from './poll-command.js';
 import { reposCommand } from './repos-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { storageCommand } from './storage-command.js';
 import { testWebhookCommand } from './test-webhook-command.js';
 import { validateCommand } from './validate-command.js';
 import { versionCommand } from './version-command.js';
@@ -21,5 +22,6 @@ export const COMMANDS: readonly CliCommand[] = [
   statusCommand,
   reposCommand,
   eventsCommand,
+  storageCommand,
   versionCommand,
 ];

@@ -415,7 +415,7 @@ describe('deployments/helm/reposentry', () => {
         'storage',
         'migrate',
         '--to',
-        '$(REPOSENTRY_DATABASE_URL)',
+        'env:REPOSENTRY_DATABASE_URL',
         '-c',
         '/config/config.yaml',
       ]);
@@ -544,7 +544,7 @@ describe('deployments/helm/reposentry', () => {
     const text = read('values.yaml');
     const steps = [
       '--set replicaCount=0',
-      'reposentry storage migrate --to\n#      "$REPOSENTRY_DATABASE_URL" -c /config/config.yaml',
+      'reposentry storage migrate --to\n#      env:REPOSENTRY_DATABASE_URL -c /config/config.yaml',
       '--set migration.enabled=true',
       '--set config.storage.type=postgres --set replicaCount=3',
     ].map((step) => text.indexOf(step));

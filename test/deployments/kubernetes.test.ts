@@ -335,7 +335,7 @@ describe('deployments/kubernetes/postgres', () => {
       'storage',
       'migrate',
       '--to',
-      '$(REPOSENTRY_DATABASE_URL)',
+      'env:REPOSENTRY_DATABASE_URL',
       '-c',
       '/config/config.yaml',
     ]);
@@ -364,7 +364,7 @@ describe('deployments/kubernetes/postgres', () => {
     const move = readme.slice(readme.indexOf('## Move from SQLite to PostgreSQL'));
     const steps = [
       'kubectl -n reposentry scale deployment/reposentry --replicas=0',
-      'reposentry storage migrate --to "$REPOSENTRY_DATABASE_URL" -c /config/config.yaml',
+      'reposentry storage migrate --to env:REPOSENTRY_DATABASE_URL -c /config/config.yaml',
       'kubectl apply -f postgres/migrate-job.yaml',
       'kubectl apply -k postgres',
       'kubectl -n reposentry delete pvc reposentry-data',

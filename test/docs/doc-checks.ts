@@ -91,7 +91,7 @@ export function invocationsOf(parsed: ParsedMarkdown): Invocation[] {
  * Positional arguments each command reads (the rest are silently ignored by the CLI, so a
  * document passing one, e.g. `validate config.yaml` instead of `-c config.yaml`, would mislead).
  */
-const POSITIONALS: Readonly<Record<string, number>> = { repos: 2, events: 2 };
+const POSITIONALS: Readonly<Record<string, number>> = { repos: 2, events: 2, storage: 1 };
 const EVENT_ACTIONS = ['list', 'show', 'redeliver'];
 /** Option values the commands check themselves; a documented value must be one of them. */
 const OPTION_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
@@ -168,6 +168,8 @@ export function invocationProblems(
     else if (action === 'list' && id !== undefined)
       problems.push(`events list: takes no ID (got ${id})`);
   }
+  if (name === 'storage' && positionals[0] !== 'migrate')
+    problems.push(`storage: unknown action ${JSON.stringify(positionals[0] ?? '')} (use migrate)`);
   for (const [option, choices] of Object.entries(OPTION_VALUES[name] ?? {})) {
     const value = values[option];
     if (typeof value === 'string' && !isPlaceholder(value) && !choices.includes(value))
