@@ -3,7 +3,12 @@ import { loadConfigFromObject } from '../config/load-config.js';
 import type { RepositoryConfig } from '../config/config-types.js';
 import type { GitClient, RefListing } from '../gitclient/index.js';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
-import { sha, useTempStorage } from '../../test/storage/storage-fixtures.js';
+import {
+  makeEvent,
+  recordEvent,
+  sha,
+  useTempStorage,
+} from '../../test/storage/storage-fixtures.js';
 import { pollRepository } from './poll-repository.js';
 
 const config = loadConfigFromObject(
@@ -71,5 +76,61 @@ describe('pollRepository of a repository that changes while the poll is in fligh
     expect(await temp.storage.repositories.isCurrent(moved)).toBe(true);
     expect((await temp.storage.refStates.shas('app')).size).toBe(0);
     expect(await temp.storage.pollStates.get('app')).toBeUndefined();
+  });
+
+  it('records nothing of a listing older than what another poll recorded meanwhile', async () => {
+    // The baseline: main at 0.
+    await temp.storage.recordPoll({
+      repository: repo,
+      refs: { upsert: [{ ref: 'refs/heads/main', sha: sha(0) }], remove: [] },
+      events: [],
+      targets: [],
+      pollState: {
+        polledAt: 1_000,
+        nextPollAt: 2_000,
+        via: 'ls-remote',
+        baselined: { branch: true, tag: false },
+      },
+    });
+    // This poll lists main at 1 and pauses; meanwhile another replica, which took the
+    // repository over, records 0 -> 2. Compared after its listing, the paused poll would record
+    // a backwards 2 -> 1.
+    let listed: () => void = () => undefined;
+    const listing = new Promise<void>((resolve) => {
+      listed = resolve;
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const client: GitClient = {
+      listRefs: async () => {
+        listed();
+        await held;
+        return {
+          refs: new Map([['refs/heads/main', sha(1)]]),
+          unchanged: false,
+          via: 'ls-remote',
+          cost: { requests: 1, quotaUnits: 0, notModified: 0 },
+        };
+      },
+    };
+    const polling = pollRepository(repo, new AbortController().signal, {
+      storage: temp.storage,
+      gitClient: () => client,
+      config: () => config,
+      log: createCaptureLogger().log,
+    });
+    await listing;
+    const identity = { name: repo.name, provider: repo.provider, url: repo.url };
+    await recordEvent(temp.storage, makeEvent('refs/heads/main', sha(0), sha(2), 3_000, identity));
+    release();
+    const { report } = await polling;
+    expect(report).toMatchObject({ ok: false, code: 'conflict' });
+    expect(await temp.storage.refStates.shas('app')).toEqual(
+      new Map([['refs/heads/main', sha(2)]]),
+    );
+    const { events } = await temp.storage.events.list({ limit: 10 });
+    expect(events.map((e) => `${e.before}..${e.after}`)).toEqual([`${sha(0)}..${sha(2)}`]);
   });
 });

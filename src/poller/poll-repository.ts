@@ -44,17 +44,27 @@ export async function pollRepository(
   const startedAt = now();
   const record = deps.record ?? true;
   try {
+    // The state to compare with is read BEFORE the listing, transition numbers first: a write by
+    // another poll between these reads and this poll's own write (a replica that took the
+    // repository over while this one paused) has moved a number this poll then fails to compare
+    // and set, so a listing older than the recorded state can never be recorded over it.
+    // State recorded for another url (or a repository not watched yet: a dry run) is not this
+    // repository's: compare with nothing, as a first poll does.
+    const current = await deps.storage.repositories.isCurrent(repo);
+    const lastNumbers = current
+      ? await deps.storage.refTransitions.all(repo.name)
+      : new Map<string, number>();
+    const stored = current
+      ? await deps.storage.refStates.shas(repo.name)
+      : new Map<string, string>();
+    const state = current ? await deps.storage.pollStates.get(repo.name) : undefined;
     const listing = await deps
       .gitClient()
       .listRefs(repo, { includeTags: repo.tagRegex !== undefined, signal });
     const polledAt = now();
-    // State recorded for another url (or a repository not watched yet: a dry run) is not this
-    // repository's: compare with nothing, as a first poll does.
-    const current = await deps.storage.repositories.isCurrent(repo);
-    const state = current ? await deps.storage.pollStates.get(repo.name) : undefined;
     const baselined = state?.baselined ?? { branch: false, tag: false };
     const detected = detectChanges({
-      stored: current ? await deps.storage.refStates.shas(repo.name) : new Map<string, string>(),
+      stored,
       listed: listing.refs,
       repository: repo,
       baselined,
@@ -62,10 +72,6 @@ export async function pollRepository(
     });
     // Each transition takes its ref's next number, read with the state it was compared with: a
     // replay of this observation computes the same ids, a repeat of a transition new ones.
-    const lastNumbers = await deps.storage.refTransitions.lastNumbers(
-      repo.name,
-      detected.transitions.map((t) => t.ref),
-    );
     const events = detected.transitions.map((t): ChangeEvent => {
       const transition = (lastNumbers.get(t.ref) ?? 0) + 1;
       return {

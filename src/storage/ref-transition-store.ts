@@ -22,6 +22,16 @@ export class RefTransitionStore extends SqlStore {
     });
   }
 
+  /** The last recorded number of every ref of a repository that ever transitioned. */
+  all(repository: string): Map<string, number> {
+    return this.guard(() => {
+      const rows = this.prepare<[string], { ref: string; last: number }>(
+        'SELECT ref, last_number AS last FROM ref_transitions WHERE repository = ?',
+      ).all(repository);
+      return new Map(rows.map((row) => [row.ref, row.last]));
+    });
+  }
+
   /**
    * Compare and set: moves the ref's counter from `number - 1` to `number`. False when the counter
    * is elsewhere (another writer recorded a transition of this ref since the caller read it).

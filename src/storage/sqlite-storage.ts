@@ -113,7 +113,7 @@ export class SqliteStorage implements Storage {
   );
   readonly refTransitions: RefTransitionReads = asyncFacade(
     () => this.sync.refTransitions,
-    ['lastNumbers'],
+    ['lastNumbers', 'all'],
   );
   readonly pollStates: PollStateStorage = asyncFacade(
     () => this.sync.pollStates,

@@ -52,6 +52,8 @@ export interface RefStateReads {
 export interface RefTransitionReads {
   /** The last recorded number of each given ref; refs never transitioned are absent (0). */
   lastNumbers(repository: string, refs: readonly string[]): Promise<Map<string, number>>;
+  /** The last recorded number of every ref of a repository that ever transitioned. */
+  all(repository: string): Promise<Map<string, number>>;
 }
 
 /** One row per polled repository (written by `Storage.recordPoll*`, next times by the scheduler). */

@@ -9,14 +9,19 @@ export async function pollNowAndWait(
   name: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const before = (await daemon.storage.pollStates.get(name))?.lastPollAt ?? 0;
   const deadline = Date.now() + timeoutMs;
   const sleep = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
-  while (daemon.scheduler.entry(name)?.state !== 'scheduled') {
-    if (Date.now() > deadline) throw new Error(`${name}: never scheduled`);
-    await sleep();
+  // Wait out a poll already under way (it may have listed before the test's change), then read
+  // the last poll time: while the repository is only scheduled, no poll of it can record.
+  let before: number;
+  for (;;) {
+    while (daemon.scheduler.entry(name)?.state !== 'scheduled') {
+      if (Date.now() > deadline) throw new Error(`${name}: never scheduled`);
+      await sleep();
+    }
+    before = (await daemon.storage.pollStates.get(name))?.lastPollAt ?? 0;
+    if (daemon.scheduler.pollNow(name)) break;
   }
-  daemon.scheduler.pollNow(name);
   while (((await daemon.storage.pollStates.get(name))?.lastPollAt ?? 0) <= before) {
     if (Date.now() > deadline) throw new Error(`${name}: the poll was not recorded`);
     await sleep();

@@ -23,6 +23,15 @@ export class PgRefTransitionStore {
     }
     return numbers;
   }
+
+  /** The last recorded number of every ref of a repository that ever transitioned. */
+  async all(repository: string): Promise<Map<string, number>> {
+    const rows = await this.db.rows<{ ref: string; last: number }>(
+      'SELECT ref, last_number AS last FROM ref_transitions WHERE repository = $1',
+      [repository],
+    );
+    return new Map(rows.map((row) => [row.ref, row.last]));
+  }
 }
 
 /**

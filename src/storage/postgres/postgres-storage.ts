@@ -103,7 +103,7 @@ export class PostgresStorage implements Storage {
   );
   readonly refTransitions: RefTransitionReads = lateBound(
     () => this.stores.refTransitions,
-    ['lastNumbers'],
+    ['lastNumbers', 'all'],
   );
   readonly pollStates: PollStateStorage = lateBound(
     () => this.stores.pollStates,
