@@ -19,6 +19,8 @@ export interface BuildReplicasOptions {
   readonly storage: Storage;
   readonly feed: EventFeed;
   readonly log: Logger;
+  /** The repositories this replica can poll (its config's enabled ones). */
+  readonly pollable: () => readonly string[];
   /** The repositories this replica holds changed. */
   readonly onShareChanged: () => Promise<void>;
   /** This replica came to lead (write the watched set now). */
@@ -47,6 +49,7 @@ export function buildReplicas(options: BuildReplicasOptions): Replicas {
     identity,
     ttlMs: options.config.ha.leaseTtlMs,
     log: log.child({ component: 'replicas' }),
+    pollable: options.pollable,
     onShareChanged: options.onShareChanged,
     onLeadership: (leader) => (leader ? options.onLead() : undefined),
   });

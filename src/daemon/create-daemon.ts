@@ -212,6 +212,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       storage,
       feed,
       log,
+      pollable: () => config.repositories.filter((r) => r.enabled).map((r) => r.name),
       onShareChanged: () => scheduler.reshare(),
       onLead: () => watched.syncNow(),
       onRemoteChange: () => worker.wake(),

@@ -240,12 +240,16 @@ describe('Scheduler', () => {
     expect(polls.filter((name) => name === 'a')).toHaveLength(2);
     expect(() => scheduler.pollNow('b')).toThrow(/not being polled/);
 
-    // A lease that lapsed before the next reshare (heartbeats failing): no poll without it.
+    // A lease that lapsed before the next reshare (heartbeats failing): no poll without it,
+    // and the poll follows within a second of the lease coming back.
     held.clear();
     const before = polls.length;
     expect(scheduler.pollNow('a')).toBe(true);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(polls).toHaveLength(before);
+    held.add('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(polls).toHaveLength(before + 1);
     await scheduler.stop(new AbortController().signal);
   });
 

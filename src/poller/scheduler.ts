@@ -65,6 +65,9 @@ interface Slot {
   removed: boolean;
 }
 
+/** How soon a due poll the share did not allow is tried again (until a reshare drops it). */
+const UNHELD_RETRY_MS = 1000;
+
 /** Why a repository is added: the start, a reload that added it, or a lease taken over. */
 type AddedBy = 'start' | 'reload' | 'handover';
 
@@ -262,6 +265,13 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     }
   }
 
+  /** Tries a poll the share did not allow again in a second, moving nothing stored. */
+  private defer(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.state = 'scheduled';
+    slot.timer = setTimeout(() => this.enqueue(slot, false), UNHELD_RETRY_MS);
+  }
+
   /** Sets the slot's timer for its next poll, in steps when it is further than a timer reaches. */
   private arm(slot: Slot): void {
     const dueAt = slot.nextPollAt?.getTime() ?? Date.now();
@@ -295,8 +305,9 @@ export class Scheduler implements Component, Reconfigurable<Config> {
       if (slot === undefined) continue;
       const share = this.options.share;
       if (share !== undefined && !share.holds(slot.repo.name)) {
-        // Its lease lapsed (heartbeats failing) or moved: never poll without it.
-        this.schedule(slot, slot.repo.pollingIntervalMs);
+        // Its lease lapsed (heartbeats failing) or moved: never poll without it. Look again
+        // shortly, keeping the stored next poll time (a replica taking it over reads that).
+        this.defer(slot);
         continue;
       }
       const run = this.run(slot)

@@ -56,7 +56,8 @@ describe('ReplicaCoordinator', () => {
     let current: ReplicaCoordinator | undefined = undefined;
     const created = new ReplicaCoordinator({
       cluster: () => cluster,
-      identity: { id: 'host/1/abc', host: 'host', pid: 1, version: '0' },
+      identity: { id: 'host/1/abc', host: 'host', pid: 1, version: '0', startedAt: 0 },
+      pollable: () => ['a', 'b', 'c'],
       ttlMs: TTL,
       log: logs.log,
       onShareChanged: () => {

@@ -11,6 +11,8 @@ export interface ReplicaCoordinatorOptions {
   /** ha.lease_ttl */
   readonly ttlMs: number;
   readonly log: Logger;
+  /** The repositories this replica can poll: its config's enabled ones. */
+  readonly pollable: () => readonly string[];
   /** The set of repositories this replica polls changed (the scheduler reshares). */
   readonly onShareChanged: () => Promise<void>;
   /** This replica became the leader (true) or lost the lead (false). */
@@ -39,6 +41,11 @@ export class ReplicaCoordinator implements Component, PollShare {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private beating: Promise<void> | undefined;
+  /** A beat was asked for while one ran: run another right after it. */
+  private again = false;
+  /** Leader work that failed when this replica came to lead: tried again at every heartbeat. */
+  private leadWorkPending = false;
+  private lastBeatAt = 0;
   private failures = 0;
   private lastError: string | undefined;
 
@@ -99,35 +106,54 @@ export class ReplicaCoordinator implements Component, PollShare {
     return { status: 'healthy', message, details };
   }
 
-  /** One heartbeat now (the timer, and after the watched set changed); none when stopped. */
+  /**
+   * One heartbeat now (the timer, and after the watched set changed); none when stopped. Asked
+   * for while one runs, another follows it (the set may have changed after it read it).
+   */
   beat(): Promise<void> {
     if (!this.running) return Promise.resolve();
-    this.beating ??= this.heartbeat().finally(() => {
+    if (this.beating) {
+      this.again = true;
+      return this.beating;
+    }
+    this.beating = (async () => {
+      do {
+        this.again = false;
+        await this.heartbeat();
+      } while (this.again && this.running);
+    })().finally(() => {
       this.beating = undefined;
     });
     return this.beating;
   }
 
+  /** The next heartbeat a third of the ttl after the last one began, whatever it took. */
   private arm(): void {
     if (!this.running) return;
+    const wait = Math.max(0, this.lastBeatAt + this.options.ttlMs / 3 - this.now());
     this.timer = setTimeout(() => {
       void this.beat().finally(() => this.arm());
-    }, this.options.ttlMs / 3);
+    }, wait);
     this.timer.unref();
   }
 
   /**
-   * Leadership first (a new leader writes the watched set), then the heartbeat, which balances
-   * the poll leases over that set.
+   * The heartbeat (lease renewals and balancing), then leadership: a slow leader check or leader
+   * work never delays the renewals. A new leader writes the watched set, which asks for another
+   * heartbeat to balance over it.
    */
   private async heartbeat(): Promise<void> {
     const { ttlMs, log } = this.options;
-    await this.lead();
     const leaseMs = Math.floor((ttlMs * 2) / 3);
     const sentAt = this.now();
+    this.lastBeatAt = sentAt;
     let changed = false;
     try {
-      const result = await this.options.cluster().heartbeat(this.id, { ttlMs, leaseMs });
+      const result = await this.options.cluster().heartbeat(this.options.identity, {
+        ttlMs,
+        leaseMs,
+        pollable: this.options.pollable(),
+      });
       const held = new Set(result.held);
       changed = !sameSet(held, this.held) || sentAt >= this.validUntil;
       this.held = held;
@@ -149,6 +175,7 @@ export class ReplicaCoordinator implements Component, PollShare {
       changed = this.held.size > 0 && this.now() >= this.validUntil;
     }
     if (changed && this.running) await this.reshare();
+    await this.lead();
   }
 
   private async lead(): Promise<void> {
@@ -164,15 +191,21 @@ export class ReplicaCoordinator implements Component, PollShare {
       });
       leader = false;
     }
-    if (leader !== this.leader) {
+    const changed = leader !== this.leader;
+    if (changed) {
       this.leader = leader;
       log.info(leader ? 'This replica leads' : 'This replica no longer leads', {
         replica: this.id,
       });
+      this.leadWorkPending = leader;
+    }
+    if (changed && !leader) await onLeadership?.(false);
+    if (this.leadWorkPending && onLeadership) {
       try {
-        await onLeadership?.(leader);
+        await onLeadership(true);
+        this.leadWorkPending = false;
       } catch (err) {
-        log.error('Leader work failed to start', {
+        log.error('Leader work failed; tried again at the next heartbeat', {
           code: errorCodeOf(err),
           error: errorMessageOf(err),
         });

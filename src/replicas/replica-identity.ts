@@ -13,5 +13,6 @@ export function newReplicaIdentity(version: string): ReplicaIdentity {
     host,
     pid: process.pid,
     version,
+    startedAt: Date.now(),
   };
 }

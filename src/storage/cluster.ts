@@ -7,11 +7,12 @@ export interface ReplicaIdentity {
   readonly host: string;
   readonly pid: number;
   readonly version: string;
+  /** When this process started (epoch ms). */
+  readonly startedAt: EpochMs;
 }
 
 /** A registered replica and what it holds. */
 export interface ReplicaRecord extends ReplicaIdentity {
-  readonly startedAt: EpochMs;
   /** Its last heartbeat, on the database's clock. */
   readonly heartbeatAt: EpochMs;
   /** Whether its last heartbeat is within the ttl. */
@@ -27,6 +28,11 @@ export interface HeartbeatOptions {
   readonly ttlMs: number;
   /** How long the poll leases it renews or takes stay valid (below the ttl). */
   readonly leaseMs: number;
+  /**
+   * The repositories this replica can poll (its config's enabled ones): it takes leases only of
+   * these and hands back any other it holds.
+   */
+  readonly pollable: readonly string[];
 }
 
 export interface HeartbeatResult {
@@ -47,12 +53,13 @@ export interface Cluster {
   /** Registers this replica (a new row; its id is new per process start). */
   join(replica: ReplicaIdentity): Promise<void>;
   /**
-   * One heartbeat, in one transaction: renews the replica's row, its poll leases and the
-   * leases of the deliveries it is sending; then takes free or expired poll leases up to its
-   * fair share of the watched repositories (their count over the live replicas, rounded up) and
-   * hands back what it holds beyond that share.
+   * One heartbeat. First, in one short transaction, renews the replica's row (registering it
+   * again if it was forgotten), its poll leases and the leases of the deliveries it is sending.
+   * Then, in another, takes free or expired poll leases of pollable repositories up to its fair
+   * share of the watched repositories (their count over the replicas heard from within the
+   * lease length, rounded up) and hands back what it holds beyond that share or cannot poll.
    */
-  heartbeat(replicaId: string, options: HeartbeatOptions): Promise<HeartbeatResult>;
+  heartbeat(replica: ReplicaIdentity, options: HeartbeatOptions): Promise<HeartbeatResult>;
   /**
    * Leaves at shutdown: drops its poll leases, queues its in-flight deliveries again and deletes
    * its row, so the others take over at their next heartbeat instead of after the ttl.

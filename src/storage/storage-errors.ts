@@ -54,6 +54,14 @@ export function deliveryNotInFlightError(id: number, status: DeliveryStatus): Re
   return new ReposentryError('conflict', `Delivery ${id} is ${status}, not in_flight`);
 }
 
+/** A worker transition on a delivery another replica claimed after this one's lease ran out. */
+export function deliveryClaimedByOtherError(id: number, holder: string | null): ReposentryError {
+  return new ReposentryError(
+    'conflict',
+    `Delivery ${id} is being sent by ${holder === null ? 'another process' : `replica ${holder}`} now (this claim's lease ran out)`,
+  );
+}
+
 export function eventNotFoundError(eventId: string): ReposentryError {
   return new ReposentryError('not-found', `Event ${eventId} does not exist`);
 }

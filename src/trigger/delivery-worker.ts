@@ -149,8 +149,10 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
           'queued again after a storage failure',
         );
         this.unsettled.delete(id);
-      } catch {
-        return;
+      } catch (err) {
+        // Lost to another replica (or gone): nothing of this worker's to settle any more.
+        if (isClaimLost(err)) this.unsettled.delete(id);
+        else return;
       }
     }
   }
@@ -226,6 +228,20 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
       });
       this.observe(report, event.ref);
     } catch (err) {
+      if (isClaimLost(err)) {
+        // Another replica holds it now (this one's lease ran out) or it is gone: its outcome is
+        // the other's to record; nothing is left here to settle.
+        this.options.log.warn(
+          'Delivery taken over by another replica; its outcome here is dropped',
+          {
+            eventId: event.id,
+            deliveryId: delivery.id,
+            code: errorCodeOf(err),
+            error: errorMessageOf(err),
+          },
+        );
+        return;
+      }
       // A storage or payload failure: leave the delivery to requeueInFlight / a later attempt.
       this.lastError = { code: errorCodeOf(err), message: errorMessageOf(err) };
       this.options.log.error('Delivery could not be processed', {
@@ -239,9 +255,10 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
           Date.now() + this.config.tekton.retryBackoffMs,
           errorMessageOf(err),
         );
-      } catch {
+      } catch (retryError) {
         // The database is unreachable: retried by the loop until it is back (or at start-up).
-        this.unsettled.add(delivery.id);
+        // A claim lost meanwhile is the new holder's.
+        if (!isClaimLost(retryError)) this.unsettled.add(delivery.id);
       }
     }
   }
@@ -271,4 +288,13 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
     }
     this.options.onAttempt?.(report);
   }
+}
+
+/**
+ * The delivery is no longer this worker's: not in_flight under its claim (another replica took it
+ * over after its lease ran out, or a redelivery reset it) or deleted.
+ */
+function isClaimLost(err: unknown): boolean {
+  const code = errorCodeOf(err);
+  return code === 'conflict' || code === 'not-found';
 }

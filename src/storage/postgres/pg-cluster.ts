@@ -11,7 +11,7 @@ import type {
 import type { EpochMs } from '../storage-types.js';
 import { ADVISORY_LOCK, LOCK_NAMESPACE } from './advisory-locks.js';
 import { DB_NOW_MS } from './db-clock.js';
-import type { PgDatabase } from './pg-database.js';
+import type { PgDatabase, PgQueryable } from './pg-database.js';
 import { pgClientConfig } from './pg-pool.js';
 
 /** The LISTEN/NOTIFY channel of the replicas of one database. */
@@ -56,58 +56,74 @@ export class PgCluster implements Cluster {
   constructor(private readonly options: PgClusterOptions) {}
 
   async join(replica: ReplicaIdentity): Promise<void> {
-    await this.options.db.run(
-      `INSERT INTO replicas (id, host, pid, version, started_at, heartbeat_at)
-         VALUES ($1, $2, $3, $4, $5, ${DB_NOW_MS})
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at`,
-      [replica.id, replica.host, replica.pid, replica.version, this.options.now()],
-    );
+    await this.register(this.options.db, replica);
   }
 
-  heartbeat(replicaId: string, options: HeartbeatOptions): Promise<HeartbeatResult> {
-    const { ttlMs, leaseMs } = options;
-    return this.options.db.transaction(async (tx) => {
-      const clock = await tx.first<{ at: number }>(`SELECT ${DB_NOW_MS} AS at`);
-      const at = clock?.at ?? this.options.now();
-      const beat = await tx.run('UPDATE replicas SET heartbeat_at = $2 WHERE id = $1', [
-        replicaId,
-        at,
-      ]);
-      if (beat === 0) {
-        // Deleted as silent (a long pause): its leases may be another's now; it joins again.
-        throw this.options.mapError(new Error(`replica ${replicaId} is not registered`));
-      }
+  /** Inserts the replica's row, or renews its heartbeat; returns the database's clock. */
+  private async register(q: PgQueryable, replica: ReplicaIdentity): Promise<number> {
+    const row = await q.first<{ at: number }>(
+      `INSERT INTO replicas (id, host, pid, version, started_at, heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, ${DB_NOW_MS})
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at
+       RETURNING heartbeat_at AS at`,
+      [replica.id, replica.host, replica.pid, replica.version, replica.startedAt],
+    );
+    return row?.at ?? this.options.now();
+  }
+
+  async heartbeat(replica: ReplicaIdentity, options: HeartbeatOptions): Promise<HeartbeatResult> {
+    const { ttlMs, leaseMs, pollable } = options;
+    const id = replica.id;
+    // Renewals first, alone: short, touching only this replica's rows, so nothing else waits on
+    // them and a failed balancing below cannot take them back.
+    const at = await this.options.db.transaction(async (tx) => {
+      const now = await this.register(tx, replica);
       await tx.run('UPDATE poll_leases SET expires_at = $2 WHERE replica = $1', [
-        replicaId,
-        at + leaseMs,
+        id,
+        now + leaseMs,
       ]);
       await tx.run(
         `UPDATE deliveries SET lease_until = $2
            WHERE claimed_by = $1 AND status = 'in_flight'`,
-        [replicaId, at + ttlMs],
+        [id, now + ttlMs],
       );
-      const counts = await tx.first<{ live: number; total: number; held: number }>(
-        `SELECT (SELECT count(*) FROM replicas WHERE heartbeat_at > $2) AS live,
-                (SELECT count(*) FROM repositories) AS total,
-                (SELECT count(*) FROM poll_leases WHERE replica = $1) AS held`,
-        [replicaId, at - ttlMs],
+      return now;
+    });
+    return this.options.db.transaction(async (tx) => {
+      // A replica counts as live while a lease it renewed could still hold: one silent for the
+      // lease length holds nothing any more, and its share goes to the others.
+      const counts = await tx.first<{ live: number; total: number }>(
+        `SELECT (SELECT count(*) FROM replicas WHERE heartbeat_at > $1) AS live,
+                (SELECT count(*) FROM repositories) AS total`,
+        [at - leaseMs],
       );
       const live = Math.max(1, counts?.live ?? 1);
       const fair = Math.ceil((counts?.total ?? 0) / live);
-      const held = counts?.held ?? 0;
+      // Hand back what this replica cannot poll (not in its config).
+      await tx.run(
+        'DELETE FROM poll_leases WHERE replica = $1 AND NOT (repository = ANY($2::text[]))',
+        [id, pollable],
+      );
+      const mine = await tx.first<{ held: number }>(
+        'SELECT count(*) AS held FROM poll_leases WHERE replica = $1',
+        [id],
+      );
+      const held = mine?.held ?? 0;
       if (held < fair) {
-        // Free or expired leases, in an order of this replica's own so that replicas taking
-        // at once mostly reach for different ones; a lease another takes first is skipped.
+        // Free or expired leases of pollable repositories, in one order for every replica (by
+        // name): replicas taking at once wait for each other row by row, never in a cycle; a
+        // lease another took first is skipped.
         await tx.run(
           `INSERT INTO poll_leases (repository, replica, expires_at)
              SELECT r.name, $1, $2 FROM repositories r
-               LEFT JOIN poll_leases l ON l.repository = r.name
-               WHERE l.repository IS NULL OR l.expires_at <= $3
-               ORDER BY md5(r.name || $1) LIMIT $4
+               WHERE r.name = ANY($5::text[])
+                 AND NOT EXISTS (SELECT 1 FROM poll_leases l
+                   WHERE l.repository = r.name AND l.expires_at > $3)
+               ORDER BY r.name LIMIT $4
            ON CONFLICT (repository) DO UPDATE
              SET replica = EXCLUDED.replica, expires_at = EXCLUDED.expires_at
              WHERE poll_leases.expires_at <= $3`,
-          [replicaId, at + leaseMs, at, fair - held],
+          [id, at + leaseMs, at, fair - held, pollable],
         );
       } else if (held > fair) {
         // Hands back those polled last (furthest from their next poll), so the replica taking
@@ -117,15 +133,15 @@ export class PgCluster implements Cluster {
              SELECT l.repository FROM poll_leases l
                LEFT JOIN poll_state p ON p.repository = l.repository
                WHERE l.replica = $1
-               ORDER BY p.next_poll_at DESC NULLS LAST LIMIT $2)`,
-          [replicaId, held - fair],
+               ORDER BY p.next_poll_at DESC NULLS LAST, l.repository LIMIT $2)`,
+          [id, held - fair],
         );
       }
-      const mine = await tx.rows<{ repository: string }>(
+      const rows = await tx.rows<{ repository: string }>(
         'SELECT repository FROM poll_leases WHERE replica = $1 ORDER BY repository',
-        [replicaId],
+        [id],
       );
-      return { at, live, held: mine.map((row) => row.repository) };
+      return { at, live, held: rows.map((row) => row.repository) };
     });
   }
 

@@ -14,6 +14,7 @@ import {
 } from '../delivery-record.js';
 import { eventColumns, eventFromRow, type EventRow } from '../event-row.js';
 import {
+  deliveryClaimedByOtherError,
   deliveryEventMissingError,
   deliveryNotFoundError,
   deliveryNotInFlightError,
@@ -301,11 +302,12 @@ export class PgDeliveryStore {
 
   /** Why a delivery could not make a worker transition: it does not exist, or is not in_flight. */
   private async refuseTransition(id: number): Promise<never> {
-    const row = await this.db.first<{ status: DeliveryStatus }>(
-      'SELECT status FROM deliveries WHERE id = $1',
+    const row = await this.db.first<{ status: DeliveryStatus; holder: string | null }>(
+      'SELECT status, claimed_by AS holder FROM deliveries WHERE id = $1',
       [id],
     );
     if (row === undefined) throw deliveryNotFoundError(id);
+    if (row.status === 'in_flight') throw deliveryClaimedByOtherError(id, row.holder);
     throw deliveryNotInFlightError(id, row.status);
   }
 }
