@@ -56,7 +56,7 @@ export function buildReplicas(options: BuildReplicasOptions): Replicas {
   const bridge = new ClusterBridge({
     cluster: {
       publish: (payload) => cluster().publish(payload),
-      subscribe: (listener) => cluster().subscribe(listener),
+      subscribe: (listener, onGap) => cluster().subscribe(listener, onGap),
     },
     replicaId: identity.id,
     feed: options.feed,

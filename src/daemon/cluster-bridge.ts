@@ -17,7 +17,7 @@ export interface ClusterBridgeOptions {
   readonly onPollRequest: (repository: string) => void;
 }
 
-/** PostgreSQL's NOTIFY payloads must stay below 8000 bytes. */
+/** PostgreSQL's NOTIFY payloads must stay below 8000 bytes (UTF-8). */
 const MAX_PAYLOAD = 7000;
 
 type WireMessage =
@@ -43,7 +43,14 @@ export class ClusterBridge implements Component {
   constructor(private readonly options: ClusterBridgeOptions) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.options.cluster.subscribe((payload) => this.receive(payload));
+    this.unsubscribe = await this.options.cluster.subscribe(
+      (payload) => this.receive(payload),
+      () => {
+        // Messages of the gap are lost: live readers read storage again, the worker looks again.
+        this.options.feed.publish({ kind: 'events-recorded' });
+        this.options.onRemoteChange();
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -75,7 +82,7 @@ export class ClusterBridge implements Component {
 
   private send(message: WireMessage): void {
     let payload = JSON.stringify(message);
-    if (payload.length > MAX_PAYLOAD && message.k === 'delivery') {
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD && message.k === 'delivery') {
       const { error: _dropped, ...rest } = message.c;
       payload = JSON.stringify({ ...message, c: rest });
     }

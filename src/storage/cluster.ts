@@ -76,6 +76,10 @@ export interface Cluster {
   tryLead(): Promise<boolean>;
   /** Sends a message to every replica's subscribers (this one's included) after the commit. */
   publish(payload: string): Promise<void>;
-  /** Receives every published message; resolves once listening. Returns the unsubscribe. */
-  subscribe(listener: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Receives every published message; resolves once listening. `onGap` is called when listening
+   * resumed after its connection was lost (messages of the gap are gone). Returns the
+   * unsubscribe.
+   */
+  subscribe(listener: (payload: string) => void, onGap?: () => void): Promise<() => Promise<void>>;
 }

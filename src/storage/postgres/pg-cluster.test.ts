@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCaptureLogger } from '../../../test/helpers/capture-logger.js';
 import {
@@ -152,4 +153,42 @@ describe.skipIf(!available)('PgCluster and the delivery leases on PostgreSQL', (
     // A new start of a requeues nothing of b's.
     expect(await a.deliveries.requeueInFlight()).toBe(0);
   });
+
+  it('carries messages between replicas and listens again after its connection is lost', async () => {
+    const a = await storage();
+    const b = await storage();
+    const heard: string[] = [];
+    let gaps = 0;
+    const unsubscribe = await clusterOf(b).subscribe(
+      (payload) => heard.push(payload),
+      () => {
+        gaps += 1;
+      },
+    );
+    await clusterOf(a).publish('one');
+    await waitUntil(() => heard.includes('one'));
+    // The listening session is ended by the server (a failover, an idle-session reaper).
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+      );
+    } finally {
+      await admin.end();
+    }
+    await waitUntil(() => gaps === 1, 5_000);
+    await clusterOf(a).publish('two');
+    await waitUntil(() => heard.includes('two'));
+    await unsubscribe();
+  });
 });
+
+async function waitUntil(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met');
+    await sleep(20);
+  }
+}

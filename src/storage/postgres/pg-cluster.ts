@@ -223,8 +223,11 @@ export class PgCluster implements Cluster {
     await this.options.db.run('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
   }
 
-  async subscribe(listener: (payload: string) => void): Promise<() => Promise<void>> {
-    const subscription = new Listener(this.options, listener);
+  async subscribe(
+    listener: (payload: string) => void,
+    onGap?: () => void,
+  ): Promise<() => Promise<void>> {
+    const subscription = new Listener(this.options, listener, onGap);
     this.listener = subscription;
     await subscription.start();
     return () => subscription.stop();
@@ -247,9 +250,13 @@ class Listener {
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
 
+  /** Listening was lost since the last start: the next successful start reports a gap. */
+  private lost = false;
+
   constructor(
     private readonly options: PgClusterOptions,
     private readonly listener: (payload: string) => void,
+    private readonly onGap: (() => void) | undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -277,6 +284,11 @@ class Listener {
       return;
     }
     this.client = client;
+    if (this.lost) {
+      this.lost = false;
+      this.options.log.info('Listening to the other replicas again');
+      this.onGap?.();
+    }
   }
 
   async stop(): Promise<void> {
@@ -290,6 +302,7 @@ class Listener {
   private reconnect(lost: pg.Client): void {
     if (this.stopped || this.client !== lost) return;
     this.client = undefined;
+    this.lost = true;
     void lost.end().catch(() => undefined);
     this.retryLater();
   }

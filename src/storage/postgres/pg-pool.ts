@@ -37,8 +37,9 @@ function typeParsers(): pg.CustomTypesConfig {
 
 /**
  * The settings of every RepoSentry connection, pooled or not: BIGINT parsed to number, json left
- * as text, the statement, lock and idle-in-transaction timeouts, TCP keep-alive (a dead server or
- * a dropped connection is noticed), and `application_name` so `pg_stat_activity` shows who is
+ * as text, the statement, lock and idle-in-transaction timeouts (and a client-side query timeout
+ * a little longer), TCP keep-alive from 10 s of silence (a dead server or a dropped connection is
+ * noticed), and `application_name` so `pg_stat_activity` shows who is
  * connected. Settings in the URL's query (`?application_name=`) take precedence.
  */
 export function pgClientConfig(url: string): pg.ClientConfig {
@@ -49,7 +50,11 @@ export function pgClientConfig(url: string): pg.ClientConfig {
     lock_timeout: LOCK_TIMEOUT_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // The server's statement_timeout cannot end a query whose connection went silent (a dropped
+    // NAT entry, a failover to another address): the client gives up a little after it.
+    query_timeout: STATEMENT_TIMEOUT_MS + 5_000,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'reposentry',
   };
 }
