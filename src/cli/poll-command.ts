@@ -109,17 +109,22 @@ export const pollCommand: CliCommand = {
       } finally {
         poller.close();
       }
-      const attempts = trigger ? await deliverDue(config, storage, log) : [];
+      // Replicas running on the database send what was recorded (one more sender claiming there
+      // would wait on theirs); with none running, this command sends it itself.
+      const replicasSend = trigger && (await liveReplicas(storage, config)) > 0;
+      const attempts = trigger && !replicasSend ? await deliverDue(config, storage, log) : [];
       if (args.values.json === true) {
         const json = {
           recorded: trigger,
           repositories: reports,
           deliveries: attempts.map(attemptJson),
+          ...(replicasSend ? { deliveredBy: 'replicas' } : {}),
         };
         print(`${JSON.stringify(json, null, 2)}\n`);
       } else {
         printReports(reports, firstPoll, config, trigger, print);
         printAttempts(attempts, print);
+        if (replicasSend) print('deliveries are sent by the replicas running on this database\n');
       }
       const allOk = reports.every((r) => r.ok) && attempts.every((a) => a.outcome.ok);
       return allOk ? EXIT_OK : EXIT_FAILURE;
@@ -150,6 +155,12 @@ async function pollAll(
   const workers = Math.min(config.polling.maxWorkers, repositories.length);
   await Promise.all(Array.from({ length: workers }, worker));
   return reports;
+}
+
+/** How many replicas heartbeat on the database (none on SQLite, where the file lock rules). */
+async function liveReplicas(storage: Storage, config: Config): Promise<number> {
+  const replicas = (await storage.cluster?.list(config.ha.leaseTtlMs)) ?? [];
+  return replicas.filter((replica) => replica.live).length;
 }
 
 /**

@@ -306,4 +306,28 @@ describe('reposentry poll --once on PostgreSQL', () => {
       await storage.stop(AbortSignal.timeout(1000));
     }
   });
+
+  it('--trigger leaves the sending to the replicas running on the database', async () => {
+    const storage = new PostgresStorage({
+      url: database?.url ?? '',
+      maxConnections: 2,
+      log: createCaptureLogger().log,
+    });
+    await storage.start();
+    try {
+      expect((await poll('--trigger')).code).toBe(0);
+      // A replica is running (heartbeating).
+      const replica = { id: 'h/1/x', host: 'h', pid: 1, version: '0', startedAt: Date.now() };
+      await storage.cluster?.join(replica);
+      await app.commit('main', 'second');
+      const fired = await poll('--trigger');
+      expect(fired.code).toBe(0);
+      expect(fired.stdout).toMatch(/1 polled, 1 change, 0 failed; changes recorded/);
+      expect(fired.stdout).toMatch(/deliveries are sent by the replicas running on this database/);
+      expect(receiver.requests).toHaveLength(0);
+      expect(await storage.deliveries.countByStatus()).toMatchObject({ pending: 1 });
+    } finally {
+      await storage.stop(AbortSignal.timeout(1000));
+    }
+  });
 });
