@@ -21,6 +21,8 @@ export interface BuildReplicasOptions {
   readonly log: Logger;
   /** The repositories this replica can poll (its config's enabled ones). */
   readonly pollable: () => readonly string[];
+  /** The repositories it is polling or about to poll (within `withinMs`). */
+  readonly busy: (withinMs: number) => readonly string[];
   /** The repositories this replica holds changed. */
   readonly onShareChanged: () => Promise<void>;
   /** This replica came to lead (write the watched set now). */
@@ -50,6 +52,7 @@ export function buildReplicas(options: BuildReplicasOptions): Replicas {
     ttlMs: options.config.ha.leaseTtlMs,
     log: log.child({ component: 'replicas' }),
     pollable: options.pollable,
+    busy: options.busy,
     onShareChanged: options.onShareChanged,
     onLeadership: (leader) => (leader ? options.onLead() : undefined),
   });

@@ -213,6 +213,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       feed,
       log,
       pollable: () => config.repositories.filter((r) => r.enabled).map((r) => r.name),
+      busy: (withinMs) => scheduler.busy(withinMs),
       onShareChanged: () => scheduler.reshare(),
       onLead: () => watched.syncNow(),
       onRemoteChange: () => worker.wake(),

@@ -105,6 +105,21 @@ describe('Scheduler', () => {
     await h.scheduler.stop(new AbortController().signal);
   });
 
+  it("counts a successful poll's interval from its start, not its end", async () => {
+    const h = harness(config([repo('a', 60_000)]), false);
+    await h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.polls).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    h.release('a');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.scheduler.entry('a')?.nextPollAt?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
+    await vi.advanceTimersByTimeAsync(50_000);
+    expect(h.polls).toEqual(['a', 'a']);
+    h.release('a');
+    await h.scheduler.stop(new AbortController().signal);
+  });
+
   it('keeps at most max_workers polls in flight and never two of one repository', async () => {
     const h = harness(
       config([repo('a'), repo('b'), repo('c'), repo('d')], { maxWorkers: 2 }),

@@ -207,6 +207,16 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     return true;
   }
 
+  /** The repositories being polled or queued now, or due within `withinMs`. */
+  busy(withinMs: number): string[] {
+    const until = Date.now() + withinMs;
+    return [...this.slots.values()]
+      .filter(
+        (slot) => slot.state !== 'scheduled' || (slot.nextPollAt?.getTime() ?? Infinity) <= until,
+      )
+      .map((slot) => slot.repo.name);
+  }
+
   entries(): ScheduleEntry[] {
     return [...this.slots.values()].map((slot) => this.entryOf(slot));
   }
@@ -352,7 +362,10 @@ export class Scheduler implements Component, Reconfigurable<Config> {
       slot.failures += 1;
       slot.lastCode = outcome.code;
     }
-    this.schedule(slot, this.nextDelay(slot, outcome));
+    // A successful poll's interval runs from its start, so the time it took is not added to
+    // every interval (a failure's backoff runs from its end).
+    const took = outcome.ok ? Date.now() - (slot.lastStartedAt ?? Date.now()) : 0;
+    this.schedule(slot, Math.max(0, this.nextDelay(slot, outcome) - took));
   }
 
   private nextDelay(slot: Slot, outcome: PollOutcome): number {

@@ -13,6 +13,11 @@ export interface ReplicaCoordinatorOptions {
   readonly log: Logger;
   /** The repositories this replica can poll: its config's enabled ones. */
   readonly pollable: () => readonly string[];
+  /**
+   * The repositories it is polling now or will poll within `withinMs`: kept when shares are
+   * balanced (default none).
+   */
+  readonly busy?: (withinMs: number) => readonly string[];
   /** The set of repositories this replica polls changed (the scheduler reshares). */
   readonly onShareChanged: () => Promise<void>;
   /** This replica became the leader (true) or lost the lead (false). */
@@ -153,6 +158,8 @@ export class ReplicaCoordinator implements Component, PollShare {
         ttlMs,
         leaseMs,
         pollable: this.options.pollable(),
+        // Due before the next heartbeat could tell the scheduler: kept, not handed back.
+        busy: this.options.busy?.(ttlMs) ?? [],
       });
       const held = new Set(result.held);
       changed = !sameSet(held, this.held) || sentAt >= this.validUntil;

@@ -33,6 +33,11 @@ export interface HeartbeatOptions {
    * these and hands back any other it holds.
    */
   readonly pollable: readonly string[];
+  /**
+   * The repositories this replica is polling now or about to poll: never handed back to balance
+   * the shares (the taker would poll them again within the interval).
+   */
+  readonly busy: readonly string[];
 }
 
 export interface HeartbeatResult {

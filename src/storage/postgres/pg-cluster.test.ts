@@ -20,7 +20,7 @@ function replica(id: string): ReplicaIdentity {
 }
 
 function beat(pollable: readonly string[] = NAMES, leaseMs = 60_000): HeartbeatOptions {
-  return { ttlMs: 90_000, leaseMs, pollable };
+  return { ttlMs: 90_000, leaseMs, pollable, busy: [] };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

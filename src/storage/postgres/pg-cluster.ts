@@ -72,7 +72,7 @@ export class PgCluster implements Cluster {
   }
 
   async heartbeat(replica: ReplicaIdentity, options: HeartbeatOptions): Promise<HeartbeatResult> {
-    const { ttlMs, leaseMs, pollable } = options;
+    const { ttlMs, leaseMs, pollable, busy } = options;
     const id = replica.id;
     // Renewals first, alone: short, touching only this replica's rows, so nothing else waits on
     // them and a failed balancing below cannot take them back.
@@ -104,11 +104,22 @@ export class PgCluster implements Cluster {
         'DELETE FROM poll_leases WHERE replica = $1 AND NOT (repository = ANY($2::text[]))',
         [id, pollable],
       );
-      const mine = await tx.first<{ held: number }>(
+      // Expired leases (their holder stopped renewing: dead, cut off) are taken at once, above
+      // the fair share if need be, so a dead replica's repositories wait no longer than the
+      // ttl; a later heartbeat hands back the surplus that is not being polled.
+      await tx.run(
+        `UPDATE poll_leases l SET replica = $1, expires_at = $2
+           FROM (SELECT repository FROM poll_leases
+                   WHERE expires_at <= $3 AND repository = ANY($4::text[])
+                   ORDER BY repository FOR UPDATE SKIP LOCKED) expired
+           WHERE l.repository = expired.repository`,
+        [id, at + leaseMs, at, pollable],
+      );
+      const now = await tx.first<{ held: number }>(
         'SELECT count(*) AS held FROM poll_leases WHERE replica = $1',
         [id],
       );
-      const held = mine?.held ?? 0;
+      const held = now?.held ?? 0;
       if (held < fair) {
         // Free or expired leases of pollable repositories, in one order for every replica (by
         // name): replicas taking at once wait for each other row by row, never in a cycle; a
@@ -126,15 +137,16 @@ export class PgCluster implements Cluster {
           [id, at + leaseMs, at, fair - held, pollable],
         );
       } else if (held > fair) {
-        // Hands back those polled last (furthest from their next poll), so the replica taking
-        // one over polls it when it is due, not twice in one interval.
+        // Hands back, of those it is not polling now or about to, the ones polled last
+        // (furthest from their next poll), so the replica taking one over polls it when it is
+        // due, not twice in one interval.
         await tx.run(
           `DELETE FROM poll_leases WHERE repository IN (
              SELECT l.repository FROM poll_leases l
                LEFT JOIN poll_state p ON p.repository = l.repository
-               WHERE l.replica = $1
+               WHERE l.replica = $1 AND NOT (l.repository = ANY($3::text[]))
                ORDER BY p.next_poll_at DESC NULLS LAST, l.repository LIMIT $2)`,
-          [id, held - fair],
+          [id, held - fair, busy],
         );
       }
       const rows = await tx.rows<{ repository: string }>(
