@@ -1,10 +1,12 @@
 /**
- * The daemon config of a bench run: everything on 127.0.0.1, a real SQLite file in the run's
- * temporary directory, warn-level logs, and GitHub repositories served by the bench's fake API.
+ * The daemon config of a bench run: everything on 127.0.0.1, its database (a real SQLite file in
+ * the run's temporary directory, or a database of its own on the bench's PostgreSQL server),
+ * warn-level logs, and GitHub repositories served by the bench's fake API.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import type { BenchDatabase } from './bench-database.js';
 import { repoName } from './bench-github.js';
 
 export const BENCH_TOKEN = 'ghp_benchToken0000000000000000000000000';
@@ -15,6 +17,8 @@ export const DAEMON_ENV = { GITHUB_TOKEN: BENCH_TOKEN, TEKTON_WEBHOOK_SECRET: BE
 
 export interface BenchConfigOptions {
   readonly dir: string;
+  /** Its `storage` (and `ha`) sections. */
+  readonly database: BenchDatabase;
   readonly port: number;
   readonly receiverUrl: string;
   /** The fake GitHub server; omit for a daemon that polls nothing. */
@@ -25,6 +29,8 @@ export interface BenchConfigOptions {
   readonly maxWorkers: number;
   /** false: the repositories are configured but not polled. */
   readonly enabled?: boolean;
+  /** The file's name in `dir` (default `config.yaml`). */
+  readonly file?: string;
 }
 
 /** Writes `<dir>/config.yaml`; returns its path. */
@@ -58,7 +64,7 @@ export async function writeBenchConfig(options: BenchConfigOptions): Promise<str
       max_workers: options.maxWorkers,
       jitter: 0,
     },
-    storage: { sqlite: { path: path.join(options.dir, 'reposentry.db') } },
+    ...options.database.config,
     tekton: {
       event_listener_url: options.receiverUrl,
       secret: '${TEKTON_WEBHOOK_SECRET}',
@@ -70,7 +76,7 @@ export async function writeBenchConfig(options: BenchConfigOptions): Promise<str
     rate_limit: { github: { requests_per_hour: 10_000_000, requests_per_minute: 0 } },
     repositories,
   };
-  const file = path.join(options.dir, 'config.yaml');
+  const file = path.join(options.dir, options.file ?? 'config.yaml');
   await writeFile(file, yaml.dump(config, { lineWidth: -1 }));
   return file;
 }

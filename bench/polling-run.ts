@@ -1,13 +1,15 @@
 /**
  * One polling set-up of the bench: a fake GitHub API with N repositories, a receiver standing in
- * for the EventListener, and the daemon (a child process with its own SQLite file) polling them.
- * The quota, resource and start-up scenarios all measure such a run.
+ * for the EventListener, and the daemon (a child process with a database of its own: an SQLite
+ * file, or a fresh PostgreSQL database) polling them. The quota, resource and start-up scenarios
+ * all measure such a run.
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startBenchGithub, type BenchGithub } from './bench-github.js';
 import { BENCH_TOKEN, BENCH_SECRET, DAEMON_ENV, writeBenchConfig } from './bench-config.js';
 import { waitUntil, type BenchContext } from './bench-context.js';
+import type { BenchDatabase } from './bench-database.js';
+import type { StorageEngine } from './bench-options.js';
 import { startBenchReceiver, type BenchReceiver } from './bench-receiver.js';
 import { freePort, metricSum, startDaemon, type DaemonChild } from './daemon-child.js';
 
@@ -19,8 +21,8 @@ export interface PollingRun {
   readonly github: BenchGithub;
   readonly receiver: BenchReceiver;
   readonly interval: string;
-  /** The daemon's SQLite file. */
-  readonly databasePath: string;
+  /** The daemon's database. */
+  readonly database: BenchDatabase;
   /** The daemon now running (a new one after `restart`). */
   daemon(): DaemonChild;
   /** Milliseconds from spawning the first daemon to /readyz (empty database). */
@@ -48,6 +50,8 @@ export interface PollingRunOptions {
   readonly interval?: string;
   /** Every 50th repository gets 250 more branches (3 pages); default true. */
   readonly manyBranches?: boolean;
+  /** The daemon's storage engine; default sqlite. */
+  readonly engine?: StorageEngine;
 }
 
 export async function startPollingRun(
@@ -56,17 +60,24 @@ export async function startPollingRun(
   runOptions: PollingRunOptions = {},
 ): Promise<PollingRun> {
   const timeout = ctx.options.stepTimeoutMs;
+  const engine = runOptions.engine ?? 'sqlite';
   const github = await startBenchGithub({
     repositories: n,
     token: BENCH_TOKEN,
     ...(runOptions.manyBranches === false ? {} : { extraBranches }),
   });
   const receiver = await startBenchReceiver(BENCH_SECRET);
-  const dir = await ctx.tempDir(`polling-${n}`);
+  const dir = await ctx.tempDir(`polling-${n}-${engine}`);
+  const database = await ctx.database(engine, dir).catch(async (err: unknown) => {
+    await receiver.close();
+    await github.close();
+    throw err;
+  });
   const port = await freePort();
   const interval = runOptions.interval ?? ctx.options.intervalFor(n);
   const configFile = await writeBenchConfig({
     dir,
+    database,
     port,
     receiverUrl: receiver.url,
     github,
@@ -82,6 +93,7 @@ export async function startPollingRun(
     await daemon.stop();
     await receiver.close();
     await github.close();
+    await database.close();
   };
   let coldStartMs: number;
   try {
@@ -106,7 +118,7 @@ export async function startPollingRun(
     github,
     receiver,
     interval,
-    databasePath: path.join(dir, 'reposentry.db'),
+    database,
     daemon: () => daemon,
     coldStartMs,
     spawnedAt: () => spawnedAt,

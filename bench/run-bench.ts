@@ -14,6 +14,12 @@
  *   --changes N             changes of the latency scenario (default 1000)
  *   --events N              events in the database of the events-API scenario (default 1000000)
  *   --drain N               pending deliveries of the drain scenario (default 10000)
+ *   --replicas N            daemons of the replicated drain on PostgreSQL (default 3; 1: not run)
+ *   --storage LIST          engines of the polling, events-api and drain scenarios: sqlite,
+ *                           postgres (default: both when the PostgreSQL server answers, else
+ *                           sqlite with a notice). The server: REPOSENTRY_BENCH_POSTGRES_URL, or
+ *                           postgres://postgres@127.0.0.1:5432/postgres; each run gets a fresh
+ *                           database on it, dropped afterwards
  *   --transport-polls N, --transport-deliveries N, --transport-rounds N   unchanged polls and
  *                           deliveries per round, and rounds, of the transport scenario
  *                           (default 20000, 10000, 6)
@@ -27,95 +33,23 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { inspect, parseArgs } from 'node:util';
-import { parseDuration } from '../src/config/parse-duration.js';
+import { inspect } from 'node:util';
 import { createContext, type BenchContext } from './bench-context.js';
-import { FULL, QUICK, SCENARIOS, type BenchOptions, type Scenario } from './bench-options.js';
+import { quotaSizesOn, type BenchOptions, type Scenario } from './bench-options.js';
+import { benchPostgresUrl, describePostgres, redactedUrl } from './bench-postgres.js';
 import { BenchReport } from './bench-report.js';
 import { ROOT, killDaemons, pickRuntime, type DaemonRuntime } from './daemon-child.js';
 import { startPollingRun } from './polling-run.js';
 import { measureDrain } from './scenario-drain.js';
+import { measureReplicatedDrain } from './scenario-drain-replicas.js';
 import { measureEventsApi } from './scenario-events-api.js';
 import { measureLatency } from './scenario-latency.js';
 import { measureQuota } from './scenario-quota.js';
 import { measureResources, startSampler } from './scenario-resources.js';
 import { measureRestart, reportColdStart } from './scenario-startup.js';
 import { measureTransport } from './scenario-transport.js';
+import { pickEngines, readBenchOptions } from './read-bench-options.js';
 import { performance } from 'node:perf_hooks';
-
-function readOptions(argv: string[]): { options: BenchOptions; json: string | undefined } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      sizes: { type: 'string' },
-      cycles: { type: 'string' },
-      'memory-early': { type: 'string' },
-      'memory-late': { type: 'string' },
-      changes: { type: 'string' },
-      events: { type: 'string' },
-      drain: { type: 'string' },
-      'transport-polls': { type: 'string' },
-      'transport-deliveries': { type: 'string' },
-      'transport-rounds': { type: 'string' },
-      runtime: { type: 'string' },
-      json: { type: 'string' },
-    },
-  });
-  const base = values.quick ? QUICK : FULL;
-  const count = (name: string, text: string | undefined, fallback: number): number => {
-    if (text === undefined) return fallback;
-    const value = Number(text.replace(/_/g, ''));
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name}: not a positive integer: ${text}`);
-    return value;
-  };
-  const duration = (name: string, text: string | undefined, fallback: number): number => {
-    if (text === undefined) return fallback;
-    try {
-      return parseDuration(text);
-    } catch {
-      throw new Error(`--${name}: not a duration: ${text}`);
-    }
-  };
-  const scenarios =
-    values.only === undefined
-      ? base.scenarios
-      : values.only.split(',').map((name) => {
-          if (!(SCENARIOS as readonly string[]).includes(name)) {
-            throw new Error(`--only: unknown scenario ${name} (known: ${SCENARIOS.join(', ')})`);
-          }
-          return name as Scenario;
-        });
-  const runtime = values.runtime ?? base.runtime;
-  if (runtime !== 'auto' && runtime !== 'dist' && runtime !== 'source') {
-    throw new Error(`--runtime: auto, dist or source, not ${runtime}`);
-  }
-  const options: BenchOptions = {
-    ...base,
-    scenarios,
-    quotaSizes:
-      values.sizes === undefined
-        ? base.quotaSizes
-        : values.sizes.split(',').map((size) => count('sizes', size, 0)),
-    quotaCycles: count('cycles', values.cycles, base.quotaCycles),
-    memoryEarlyMs: duration('memory-early', values['memory-early'], base.memoryEarlyMs),
-    memoryLateMs: duration('memory-late', values['memory-late'], base.memoryLateMs),
-    latencyChanges: count('changes', values.changes, base.latencyChanges),
-    apiEvents: count('events', values.events, base.apiEvents),
-    drainDeliveries: count('drain', values.drain, base.drainDeliveries),
-    transportPolls: count('transport-polls', values['transport-polls'], base.transportPolls),
-    transportDeliveries: count(
-      'transport-deliveries',
-      values['transport-deliveries'],
-      base.transportDeliveries,
-    ),
-    transportRounds: count('transport-rounds', values['transport-rounds'], base.transportRounds),
-    runtime,
-  };
-  return { options, json: values.json };
-}
 
 function describeMachine(runtime: DaemonRuntime): string[] {
   const cpus = os.cpus();
@@ -141,33 +75,60 @@ function describeMachine(runtime: DaemonRuntime): string[] {
   ];
 }
 
+/**
+ * One scenario on every engine of the run, one engine after the other for each size, so that the
+ * two engines' figures of a size are measured close together in time.
+ */
 async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<void> {
   const { options } = ctx;
   if (scenario === 'latency') return measureLatency(ctx);
-  if (scenario === 'events-api') return measureEventsApi(ctx);
-  if (scenario === 'drain') return measureDrain(ctx);
   if (scenario === 'transport') return measureTransport(ctx);
-  const largest = Math.max(...options.quotaSizes);
-  for (const n of options.quotaSizes) {
-    const run = await startPollingRun(ctx, n);
-    const sampler = n === largest ? startSampler(run, options.sampleEveryMs) : undefined;
-    try {
-      if (n === largest) reportColdStart(ctx, run);
-      await measureQuota(ctx, run);
-      if (sampler) {
-        await measureResources(ctx, run, sampler, performance.now() - run.spawnedAt());
-        await measureRestart(ctx, run);
+  if (scenario === 'events-api') {
+    for (const engine of options.engines) await measureEventsApi(ctx, engine);
+    return;
+  }
+  if (scenario === 'drain') {
+    for (const engine of options.engines) await measureDrain(ctx, engine);
+    if (options.engines.includes('postgres') && options.drainReplicas > 1) {
+      await measureReplicatedDrain(ctx);
+    }
+    return;
+  }
+  const sizes = new Set(options.engines.flatMap((engine) => quotaSizesOn(options, engine)));
+  for (const n of sizes) {
+    for (const engine of options.engines) {
+      if (!quotaSizesOn(options, engine).includes(n)) continue;
+      const largest = Math.max(...quotaSizesOn(options, engine));
+      const run = await startPollingRun(ctx, n, { engine });
+      const sampler = n === largest ? startSampler(run, options.sampleEveryMs) : undefined;
+      try {
+        if (n === largest) reportColdStart(ctx, run);
+        await measureQuota(ctx, run);
+        if (sampler) {
+          await measureResources(ctx, run, sampler, performance.now() - run.spawnedAt());
+          await measureRestart(ctx, run);
+        }
+      } finally {
+        await sampler?.stop();
+        await run.close();
       }
-    } finally {
-      sampler?.stop();
-      await run.close();
     }
   }
 }
 
 async function main(): Promise<number> {
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
-  const { options, json } = readOptions(process.argv.slice(2));
+  const read = readBenchOptions(process.argv.slice(2));
+  const postgresServer = benchPostgresUrl();
+  // Only these scenarios run on each engine: no server is asked for the others.
+  const onEngines = read.options.scenarios.some((scenario) =>
+    (['polling', 'events-api', 'drain'] as const).some((name) => name === scenario),
+  );
+  const options: BenchOptions = {
+    ...read.options,
+    engines: onEngines ? await pickEngines(read.storage, postgresServer, print) : ['sqlite'],
+  };
+  const { json } = read;
   const runtime = pickRuntime(options.runtime);
   const report = new BenchReport(print);
   const root = await mkdtemp(path.join(os.tmpdir(), 'reposentry-bench-'));
@@ -176,15 +137,33 @@ async function main(): Promise<number> {
     killDaemons();
     rmSync(root, { recursive: true, force: true });
   });
+  const usesPostgres = options.engines.includes('postgres');
+  const ctx = createContext(
+    options,
+    report,
+    runtime,
+    root,
+    print,
+    usesPostgres ? postgresServer : undefined,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       print(`\nbench interrupted by ${signal}`);
-      process.exit(130);
+      // The daemons first (they hold connections to the databases), then their databases;
+      // connections of the bench's own cut by the drop are of no interest any more.
+      killDaemons();
+      process.on('uncaughtException', () => undefined);
+      const timeout = new Promise((resolve) => setTimeout(resolve, 5000));
+      void Promise.race([ctx.closeDatabases(), timeout]).finally(() => process.exit(130));
     });
   }
-  const ctx = createContext(options, report, runtime, root, print);
   print(`RepoSentry bench, ${options.mode} mode`);
   for (const line of describeMachine(runtime)) print(`  ${line}`);
+  print(
+    `  storage: ${options.engines.join(', ')}` +
+      (usesPostgres ? ` (PostgreSQL at ${redactedUrl(postgresServer)})` : ''),
+  );
+  if (usesPostgres) print(`  ${await describePostgres(postgresServer)}`);
   let failed: unknown;
   try {
     for (const scenario of options.scenarios) {
@@ -195,6 +174,8 @@ async function main(): Promise<number> {
   } catch (err) {
     failed = err;
   } finally {
+    killDaemons();
+    await ctx.closeDatabases();
     await rm(root, { recursive: true, force: true });
   }
   print('');
@@ -203,7 +184,12 @@ async function main(): Promise<number> {
   if (json !== undefined) {
     await writeFile(
       json,
-      report.toJson({ mode: options.mode, runtime, machine: describeMachine(runtime) }),
+      report.toJson({
+        mode: options.mode,
+        runtime,
+        storage: options.engines,
+        machine: describeMachine(runtime),
+      }),
     );
   }
   if (failed !== undefined) {

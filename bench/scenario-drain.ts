@@ -2,61 +2,82 @@
  * Figure 6: delivery throughput after an outage. The database holds pending deliveries that an
  * EventListener outage left behind (written by the poller's outbox write); the daemon starts with
  * a healthy receiver and drains them. Deliveries per second from the first to the last arrival;
- * every event must arrive exactly once.
+ * every event must arrive exactly once. Runs on either engine.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
 import { BENCH_SECRET } from './bench-config.js';
 import type { BenchContext } from './bench-context.js';
+import { engineKey, onEngine, type StorageEngine } from './bench-options.js';
 import { atLeast, exactly, formatNumber } from './bench-report.js';
+import { cpuPoint, reportDrainCpu, reportTransactions } from './drain-cpu.js';
 import { startBenchReceiver, wallClockMs } from './bench-receiver.js';
-import { seedPending } from './seed-database.js';
+import { seedPending } from './seed-pending.js';
 import { startStoredStateDaemon, unpolledRepoUrl } from './stored-state-daemon.js';
 
-export async function measureDrain(ctx: BenchContext): Promise<void> {
+export async function measureDrain(ctx: BenchContext, engine: StorageEngine): Promise<void> {
   const { options, report } = ctx;
   const total = options.drainDeliveries;
-  const scenario = `drain ${formatNumber(total)} pending deliveries`;
-  const dir = await ctx.tempDir('drain');
-  const file = path.join(dir, 'reposentry.db');
+  const scenario = onEngine(`drain ${formatNumber(total)} pending deliveries`, engine);
+  const key = (name: string): string => engineKey(`drain.${name}`, engine);
+  const dir = await ctx.tempDir(`drain-${engine}`);
+  const database = await ctx.database(engine, dir);
   const receiver = await startBenchReceiver(BENCH_SECRET);
   ctx.log(`${scenario}: seeding the outbox`);
-  const { repositories } = await seedPending(file, {
+  const seedStarted = performance.now();
+  const { repositories } = await seedPending(database, {
     deliveries: total,
     targetUrl: receiver.url,
     repoUrl: unpolledRepoUrl,
+  }).catch(async (err: unknown) => {
+    await receiver.close();
+    await database.close();
+    throw err;
   });
+  ctx.log(`${scenario}: seeded in ${formatNumber((performance.now() - seedStarted) / 1000)} s`);
+  const transactionsBefore = await database.transactions();
   const spawnedAt = wallClockMs();
   const daemon = await startStoredStateDaemon(ctx, {
     dir,
+    database,
     receiverUrl: receiver.url,
     repositories,
   });
   try {
     await daemon.ready(options.stepTimeoutMs);
+    await receiver.waitForEvents(1, options.stepTimeoutMs);
+    const cpuFrom = await cpuPoint([daemon], database, receiver);
     await receiver.waitForEvents(total, options.stepTimeoutMs);
+    const cpuTo = await cpuPoint([daemon], database, receiver);
     const arrivals = receiver.arrivals();
     const first = arrivals[0]?.atMs ?? spawnedAt;
     const last = arrivals.at(-1)?.atMs ?? spawnedAt;
     await daemon.stop();
-    const statuses = countStatuses(file);
+    const statuses = await database.countStatuses();
     report.add({
-      key: 'drain.per_second',
+      key: key('per_second'),
       scenario,
       label: 'deliveries per second, first to last arrival',
       value: (total - 1) / ((last - first) / 1000),
       unit: 'deliveries/s',
       target: atLeast(500, 'deliveries/s'),
     });
+    reportDrainCpu(ctx, { scenario, key, who: 'daemon', from: cpuFrom, to: cpuTo });
+    await reportTransactions(ctx, {
+      scenario,
+      key,
+      database,
+      before: transactionsBefore,
+      deliveries: total,
+    });
     report.add({
-      key: 'drain.seconds_from_spawn',
+      key: key('seconds_from_spawn'),
       scenario,
       label: 'spawn of the daemon to the last delivery',
       value: (last - spawnedAt) / 1000,
       unit: 's',
     });
     report.add({
-      key: 'drain.duplicates',
+      key: key('duplicates'),
       scenario,
       label: 'events delivered more than once',
       value: receiver.duplicates().length,
@@ -64,7 +85,7 @@ export async function measureDrain(ctx: BenchContext): Promise<void> {
       target: exactly(0, 'events'),
     });
     report.add({
-      key: 'drain.requests',
+      key: key('requests'),
       scenario,
       label: 'requests received / distinct events',
       value: receiver.requests(),
@@ -72,14 +93,14 @@ export async function measureDrain(ctx: BenchContext): Promise<void> {
       display: `${formatNumber(receiver.requests())} / ${formatNumber(arrivals.length)}`,
     });
     report.add({
-      key: 'drain.bad_signatures',
+      key: key('bad_signatures'),
       scenario,
       label: 'requests whose X-Hub-Signature-256 did not verify',
       value: receiver.badSignatures(),
       unit: 'requests',
     });
     report.add({
-      key: 'drain.delivered_in_database',
+      key: key('delivered_in_database'),
       scenario,
       label: 'deliveries marked delivered in the database afterwards',
       value: statuses.delivered ?? 0,
@@ -88,19 +109,6 @@ export async function measureDrain(ctx: BenchContext): Promise<void> {
   } finally {
     await daemon.stop();
     await receiver.close();
-  }
-}
-
-function countStatuses(file: string): Record<string, number> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare<[], { status: string; n: number }>(
-        'SELECT status, count(*) AS n FROM deliveries GROUP BY status',
-      )
-      .all();
-    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
-  } finally {
-    db.close();
+    await database.close();
   }
 }

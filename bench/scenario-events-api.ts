@@ -1,34 +1,43 @@
 /**
  * Figure 5: GET /api/v1/events latency (p50/p99, measured by the client over loopback) with a
  * large event history in the database: the first page, filtered by repository (the busiest and a
- * typical one), a deep cursor page, and the rare-status filter; plus the database file size.
+ * typical one), a deep cursor page, and the rare-status filter; plus the database's size on
+ * disk. Runs on either engine.
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeEventCursor } from '../src/storage/event-cursor.js';
 import type { BenchContext } from './bench-context.js';
+import { engineKey, onEngine, type StorageEngine } from './bench-options.js';
 import { atMost, formatNumber, percentile } from './bench-report.js';
 import { startBenchReceiver } from './bench-receiver.js';
-import { fileSizeWithWal, seedHistory } from './seed-database.js';
+import { seedHistory, type SeededHistory } from './seed-history.js';
 import { startStoredStateDaemon, unpolledRepoUrl } from './stored-state-daemon.js';
 
-export async function measureEventsApi(ctx: BenchContext): Promise<void> {
+export async function measureEventsApi(ctx: BenchContext, engine: StorageEngine): Promise<void> {
   const { options, report } = ctx;
-  const scenario = `events API, ${formatNumber(options.apiEvents)} events`;
-  const dir = await ctx.tempDir('events-api');
-  const file = path.join(dir, 'reposentry.db');
+  const scenario = onEngine(`events API, ${formatNumber(options.apiEvents)} events`, engine);
+  const dir = await ctx.tempDir(`events-api-${engine}`);
+  const database = await ctx.database(engine, dir);
   const receiver = await startBenchReceiver('unused');
   ctx.log(`${scenario}: seeding the database`);
   const seedStarted = performance.now();
-  const seeded = seedHistory(file, {
-    events: options.apiEvents,
-    repositories: options.apiRepositories,
-    targetUrl: receiver.url,
-    repoUrl: unpolledRepoUrl,
-  });
+  let seeded: SeededHistory;
+  try {
+    seeded = await seedHistory(database, {
+      events: options.apiEvents,
+      repositories: options.apiRepositories,
+      targetUrl: receiver.url,
+      repoUrl: unpolledRepoUrl,
+    });
+  } catch (err) {
+    await receiver.close();
+    await database.close();
+    throw err;
+  }
   ctx.log(`${scenario}: seeded in ${formatNumber((performance.now() - seedStarted) / 1000)} s`);
   const daemon = await startStoredStateDaemon(ctx, {
     dir,
+    database,
     receiverUrl: receiver.url,
     repositories: options.apiRepositories,
   });
@@ -65,14 +74,14 @@ export async function measureEventsApi(ctx: BenchContext): Promise<void> {
     for (const query of queries) {
       const times = await timeRequests(`${daemon.base}${query.path}`, options.apiRequests);
       report.add({
-        key: `events_api.${query.key}.p50_ms`,
+        key: engineKey(`events_api.${query.key}.p50_ms`, engine),
         scenario,
         label: `GET ${query.label}, p50`,
         value: percentile(times, 50),
         unit: 'ms',
       });
       report.add({
-        key: `events_api.${query.key}.p99_ms`,
+        key: engineKey(`events_api.${query.key}.p99_ms`, engine),
         scenario,
         label: `GET ${query.label}, p99`,
         value: percentile(times, 99),
@@ -81,15 +90,19 @@ export async function measureEventsApi(ctx: BenchContext): Promise<void> {
       });
     }
     report.add({
-      key: 'events_api.db_size_mb',
+      key: engineKey('events_api.db_size_mb', engine),
       scenario,
-      label: `database file size (events with deliveries, payloads and attempts)`,
-      value: fileSizeWithWal(file) / 1024 / 1024,
+      label:
+        engine === 'sqlite'
+          ? 'database file size (events with deliveries, payloads and attempts)'
+          : 'database size, pg_database_size (events with deliveries, payloads and attempts)',
+      value: (await database.sizeBytes()) / 1024 / 1024,
       unit: 'MB',
     });
   } finally {
     await daemon.stop();
     await receiver.close();
+    await database.close();
   }
 }
 

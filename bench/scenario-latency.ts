@@ -24,7 +24,8 @@ export async function measureLatency(ctx: BenchContext): Promise<void> {
       await run.receiver.waitForEvents(made, options.stepTimeoutMs);
     }
     const arrivals = run.receiver.arrivals();
-    const detected = readDetectedAt(run.databasePath);
+    if (run.database.engine !== 'sqlite') throw new Error('bench: latency runs on SQLite');
+    const detected = readDetectedAt(run.database.file);
     const latencies = arrivals.map((arrival) => {
       const at = detected.get(arrival.eventId);
       if (at === undefined)

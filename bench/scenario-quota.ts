@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { BENCH_TOKEN } from './bench-config.js';
 import type { BenchContext } from './bench-context.js';
+import { engineKey, onEngine } from './bench-options.js';
 import { exactly, formatNumber } from './bench-report.js';
 import { metricSum } from './daemon-child.js';
 import { goStyleCycle } from './go-style-poller.js';
@@ -23,8 +24,9 @@ export async function measureQuota(ctx: BenchContext, run: PollingRun): Promise<
   const { n, github, receiver } = run;
   const { report } = ctx;
   const cycles = ctx.options.quotaCycles;
-  const scenario = `quota N=${formatNumber(n)}`;
-  const key = `quota.n${n}`;
+  const engine = run.database.engine;
+  const scenario = onEngine(`quota N=${formatNumber(n)}`, engine);
+  const key = engineKey(`quota.n${n}`, engine);
   const snapshot = async (): Promise<Snapshot> => {
     const counts = github.counts('daemon');
     const metrics = await run.daemon().metrics();

@@ -4,13 +4,15 @@
  * repository), plus what the first cycle after that restart costs in quota.
  */
 import type { BenchContext } from './bench-context.js';
+import { engineKey, onEngine } from './bench-options.js';
 import { atMost, exactly, formatNumber } from './bench-report.js';
 import type { PollingRun } from './polling-run.js';
 
 export function reportColdStart(ctx: BenchContext, run: PollingRun): void {
+  const engine = run.database.engine;
   ctx.report.add({
-    key: 'startup.cold_ms',
-    scenario: `start-up N=${formatNumber(run.n)}`,
+    key: engineKey('startup.cold_ms', engine),
+    scenario: onEngine(`start-up N=${formatNumber(run.n)}`, engine),
     label: `spawn to /readyz 200, ${formatNumber(run.n)} repositories, empty database (${ctx.runtime})`,
     value: run.coldStartMs,
     unit: 'ms',
@@ -21,7 +23,8 @@ export function reportColdStart(ctx: BenchContext, run: PollingRun): void {
 export async function measureRestart(ctx: BenchContext, run: PollingRun): Promise<void> {
   const { report } = ctx;
   const { github, receiver } = run;
-  const scenario = `start-up N=${formatNumber(run.n)}`;
+  const engine = run.database.engine;
+  const scenario = onEngine(`start-up N=${formatNumber(run.n)}`, engine);
   // Everything pushed so far is detected and delivered, so the next cycle has nothing new.
   await receiver.waitForEvents(github.pushes(), ctx.options.stepTimeoutMs);
   await run.settle();
@@ -30,14 +33,14 @@ export async function measureRestart(ctx: BenchContext, run: PollingRun): Promis
   const polledBefore = github.pollCounts();
   const { startupMs, exitCode } = await run.restart();
   report.add({
-    key: 'startup.stop_exit_code',
+    key: engineKey('startup.stop_exit_code', engine),
     scenario,
     label: 'exit code after SIGTERM',
     value: exitCode ?? -1,
     unit: '',
   });
   report.add({
-    key: 'startup.warm_ms',
+    key: engineKey('startup.warm_ms', engine),
     scenario,
     label: `spawn to /readyz 200 after a restart, ${formatNumber(run.n)} repositories and their state in the database (${ctx.runtime})`,
     value: startupMs,
@@ -46,9 +49,9 @@ export async function measureRestart(ctx: BenchContext, run: PollingRun): Promis
   });
   await run.completeCycleSince(polledBefore);
   report.add({
-    key: 'startup.first_cycle_after_restart_units',
+    key: engineKey('startup.first_cycle_after_restart_units', engine),
     scenario,
-    label: 'quota units of the first cycle after the restart (ETags kept in SQLite)',
+    label: `quota units of the first cycle after the restart (ETags kept in ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
     value: github.counts('daemon').quotaUnits - before,
     unit: 'units',
     target: exactly(0, 'units'),

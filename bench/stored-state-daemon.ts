@@ -5,6 +5,7 @@
  */
 import { DAEMON_ENV, writeBenchConfig } from './bench-config.js';
 import type { BenchContext } from './bench-context.js';
+import type { BenchDatabase } from './bench-database.js';
 import { freePort, startDaemon, type DaemonChild } from './daemon-child.js';
 
 /** Where the configured repositories point: nothing listens there, and nothing polls them. */
@@ -16,14 +17,18 @@ export const UNPOLLED_FORGE = {
 /** The URL of a repository as the seeded database and the config both name it. */
 export const unpolledRepoUrl = (name: string): string => `${UNPOLLED_FORGE.url}/bench-org/${name}`;
 
-/** Spawns the daemon on `<dir>/reposentry.db` (not waiting for it to be ready). */
+/**
+ * Spawns the daemon on `database` (not waiting for it to be ready), its config and other files in
+ * `dir`.
+ */
 export async function startStoredStateDaemon(
   ctx: BenchContext,
-  options: { dir: string; receiverUrl: string; repositories: number },
+  options: { dir: string; database: BenchDatabase; receiverUrl: string; repositories: number },
 ): Promise<DaemonChild> {
   const port = await freePort();
   const configFile = await writeBenchConfig({
     dir: options.dir,
+    database: options.database,
     port,
     receiverUrl: options.receiverUrl,
     github: UNPOLLED_FORGE,
