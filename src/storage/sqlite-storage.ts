@@ -29,6 +29,7 @@ import type {
   RepositoryStorage,
   Storage,
 } from './storage.js';
+import { STORE_METHODS } from './storage.js';
 import { WriterLock, clearHolder, currentHolder, recordHolder } from './writer-lock.js';
 import { storageNotOpenError } from './storage-errors.js';
 import type { EpochMs, RepositoryIdentity } from './storage-types.js';
@@ -105,44 +106,28 @@ export class SqliteStorage implements Storage {
 
   readonly repositories: RepositoryStorage = asyncFacade(
     () => this.sync.repositories,
-    ['track', 'syncFromConfig', 'isCurrent', 'get'],
+    STORE_METHODS.repositories,
   );
   readonly refStates: RefStateReads = asyncFacade(
     () => this.sync.refStates,
-    ['list', 'counts', 'shas'],
+    STORE_METHODS.refStates,
   );
   readonly refTransitions: RefTransitionReads = asyncFacade(
     () => this.sync.refTransitions,
-    ['lastNumbers', 'all'],
+    STORE_METHODS.refTransitions,
   );
   readonly pollStates: PollStateStorage = asyncFacade(
     () => this.sync.pollStates,
-    ['get', 'list', 'nextPollAts', 'setNextPollAts'],
+    STORE_METHODS.pollStates,
   );
   readonly httpCache: HttpCacheStorage = asyncFacade(
     () => this.sync.httpCache,
-    ['get', 'set', 'clear'],
+    STORE_METHODS.httpCache,
   );
-  readonly events: EventReads = asyncFacade(
-    () => this.sync.events,
-    ['get', 'list', 'listAfter', 'latestSeq', 'count'],
-  );
+  readonly events: EventReads = asyncFacade(() => this.sync.events, STORE_METHODS.events);
   readonly deliveries: DeliveryQueue = asyncFacade(
     () => this.sync.deliveries,
-    [
-      'claimDue',
-      'savePayload',
-      'recordAttempt',
-      'markDelivered',
-      'scheduleRetry',
-      'markFailed',
-      'requeueInFlight',
-      'redeliver',
-      'countByStatus',
-      'oldestPendingAge',
-      'nextDueAt',
-      'listForEvent',
-    ],
+    STORE_METHODS.deliveries,
   );
 
   constructor(private readonly options: SqliteStorageOptions) {

@@ -153,3 +153,38 @@ export interface Storage extends Component {
   /** One retention batch: finished events detected before `cutoff`, with their deliveries. */
   pruneBatch(cutoff: EpochMs, batchSize: number): Promise<PruneCounts>;
 }
+
+/**
+ * The methods of each store of `Storage`, as both engines bind them to their own stores (one
+ * list, so a method added to an interface is bound by both or by neither).
+ */
+export const STORE_METHODS = {
+  repositories: ['track', 'syncFromConfig', 'isCurrent', 'get'],
+  refStates: ['list', 'counts', 'shas'],
+  refTransitions: ['lastNumbers', 'all'],
+  pollStates: ['get', 'list', 'nextPollAts', 'setNextPollAts'],
+  httpCache: ['get', 'set', 'clear'],
+  events: ['get', 'list', 'listAfter', 'latestSeq', 'count'],
+  deliveries: [
+    'claimDue',
+    'savePayload',
+    'recordAttempt',
+    'markDelivered',
+    'scheduleRetry',
+    'markFailed',
+    'requeueInFlight',
+    'redeliver',
+    'countByStatus',
+    'oldestPendingAge',
+    'nextDueAt',
+    'listForEvent',
+  ],
+} as const satisfies {
+  repositories: readonly (keyof RepositoryStorage)[];
+  refStates: readonly (keyof RefStateReads)[];
+  refTransitions: readonly (keyof RefTransitionReads)[];
+  pollStates: readonly (keyof PollStateStorage)[];
+  httpCache: readonly (keyof HttpCacheStorage)[];
+  events: readonly (keyof EventReads)[];
+  deliveries: readonly (keyof DeliveryQueue)[];
+};

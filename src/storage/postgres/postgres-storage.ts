@@ -17,6 +17,7 @@ import type {
   RepositoryStorage,
   Storage,
 } from '../storage.js';
+import { STORE_METHODS } from '../storage.js';
 import { storageNotOpenError } from '../storage-errors.js';
 import type { EpochMs, RepositoryIdentity } from '../storage-types.js';
 import { lateBound } from './late-bound.js';
@@ -95,44 +96,28 @@ export class PostgresStorage implements Storage {
 
   readonly repositories: RepositoryStorage = lateBound(
     () => this.stores.repositories,
-    ['track', 'syncFromConfig', 'isCurrent', 'get'],
+    STORE_METHODS.repositories,
   );
   readonly refStates: RefStateReads = lateBound(
     () => this.stores.refStates,
-    ['list', 'counts', 'shas'],
+    STORE_METHODS.refStates,
   );
   readonly refTransitions: RefTransitionReads = lateBound(
     () => this.stores.refTransitions,
-    ['lastNumbers', 'all'],
+    STORE_METHODS.refTransitions,
   );
   readonly pollStates: PollStateStorage = lateBound(
     () => this.stores.pollStates,
-    ['get', 'list', 'nextPollAts', 'setNextPollAts'],
+    STORE_METHODS.pollStates,
   );
   readonly httpCache: HttpCacheStorage = lateBound(
     () => this.stores.httpCache,
-    ['get', 'set', 'clear'],
+    STORE_METHODS.httpCache,
   );
-  readonly events: EventReads = lateBound(
-    () => this.stores.events,
-    ['get', 'list', 'listAfter', 'latestSeq', 'count'],
-  );
+  readonly events: EventReads = lateBound(() => this.stores.events, STORE_METHODS.events);
   readonly deliveries: DeliveryQueue = lateBound(
     () => this.stores.deliveries,
-    [
-      'claimDue',
-      'savePayload',
-      'recordAttempt',
-      'markDelivered',
-      'scheduleRetry',
-      'markFailed',
-      'requeueInFlight',
-      'redeliver',
-      'countByStatus',
-      'oldestPendingAge',
-      'nextDueAt',
-      'listForEvent',
-    ],
+    STORE_METHODS.deliveries,
   );
 
   constructor(private readonly options: PostgresStorageOptions) {
