@@ -133,6 +133,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     log: pollerLog,
     ...(identity ? { share: { holds: (name) => replicas?.coordinator.holds(name) ?? false } } : {}),
     onScheduled: (repository, nextPollAt) => nextPolls.set(repository, nextPollAt.getTime()),
+    // Replicas: a poll's start is stored before it lists, so a replica taking the repository
+    // over after this one died mid-poll waits the interval instead of listing again at once.
+    ...(identity
+      ? { beforePoll: (repository, at) => nextPolls.setAndWait(repository, at.getTime()) }
+      : {}),
     storedNextPollAts: () => storage.pollStates.nextPollAts(),
     pollOne: async (repo, signal) => (await poller.pollOne(repo, signal)).outcome,
   });

@@ -58,6 +58,23 @@ describe('NextPollWriter', () => {
     expect(await Promise.all(names.map(nextPollAt))).toEqual([5_000, 8_000, 2_000]);
   });
 
+  it('answers setAndWait once the batch carrying the time is committed, and rejects when it fails', async () => {
+    const writer = new NextPollWriter(temp.storage, createCaptureLogger().log);
+    writer.set('app-2', 6_000);
+    await writer.setAndWait('app-1', 5_000);
+    expect(await Promise.all(names.map(nextPollAt))).toEqual([5_000, 6_000, 2_000]);
+
+    const other = new Database(temp.file);
+    other.exec('BEGIN IMMEDIATE');
+    await expect(writer.setAndWait('app-3', 9_000)).rejects.toMatchObject({
+      code: 'storage-busy',
+    });
+    other.exec('ROLLBACK');
+    other.close();
+    await writer.setAndWait('app-1', 10_000);
+    expect(await Promise.all(names.map(nextPollAt))).toEqual([10_000, 6_000, 9_000]);
+  });
+
   it('writes nothing once storage is closed', async () => {
     const capture = createCaptureLogger();
     const writer = new NextPollWriter(temp.storage, capture.log);

@@ -1,4 +1,4 @@
-import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
+import { ReposentryError, errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Storage } from '../storage/storage.js';
 import type { EpochMs } from '../storage/storage-types.js';
@@ -14,6 +14,8 @@ export class NextPollWriter {
   private flushing: NodeJS.Immediate | undefined;
   /** The batch being written: the next one starts after it, so times land in decision order. */
   private writing: Promise<void> = Promise.resolve();
+  /** Callers of `setAndWait` per repository, answered by the batch that carries its time. */
+  private readonly waiting = new Map<string, { resolve(): void; reject(err: unknown): void }[]>();
 
   constructor(
     private readonly storage: Pick<Storage, 'isOpen' | 'pollStates'>,
@@ -25,6 +27,19 @@ export class NextPollWriter {
     this.flushing ??= setImmediate(() => void this.flush());
   }
 
+  /**
+   * Sets a time and resolves once a batch carrying it is committed; rejects when that batch
+   * fails (the time stays pending for the next one) or storage is closed.
+   */
+  setAndWait(repository: string, nextPollAt: EpochMs): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.waiting.get(repository) ?? [];
+      waiters.push({ resolve, reject });
+      this.waiting.set(repository, waiters);
+      this.set(repository, nextPollAt);
+    });
+  }
+
   /** Writes what is pending now (after the batch being written, if any); never rejects. */
   flush(): Promise<void> {
     if (this.flushing !== undefined) clearImmediate(this.flushing);
@@ -34,12 +49,18 @@ export class NextPollWriter {
   }
 
   private async write(): Promise<void> {
-    if (this.pending.size === 0 || !this.storage.isOpen) return;
+    if (this.pending.size === 0) return;
+    if (!this.storage.isOpen) {
+      this.answer(this.pending.keys(), new ReposentryError('shutting-down', 'Storage is closed'));
+      return;
+    }
     const batch = new Map(this.pending);
     this.pending.clear();
     try {
       await this.storage.pollStates.setNextPollAts(batch);
+      this.answer(batch.keys());
     } catch (err) {
+      this.answer(batch.keys(), err);
       // Kept for the next batch, unless a newer time was decided meanwhile.
       for (const [repository, at] of batch) {
         if (!this.pending.has(repository)) this.pending.set(repository, at);
@@ -49,6 +70,18 @@ export class NextPollWriter {
         code: errorCodeOf(err),
         error: errorMessageOf(err),
       });
+    }
+  }
+
+  private answer(repositories: Iterable<string>, err?: unknown): void {
+    for (const repository of repositories) {
+      const waiters = this.waiting.get(repository);
+      if (waiters === undefined) continue;
+      this.waiting.delete(repository);
+      for (const waiter of waiters) {
+        if (err === undefined) waiter.resolve();
+        else waiter.reject(err);
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import type { LogFileRotationConfig, LogFormat, LogLevel } from './log-settings.
 import { REDACTED, isDeniedKey, redactText, redactValue } from './redact.js';
 import type { SecretRegistry } from './secret-registry.js';
 import { pruneRotatedLogs } from './prune-rotated-logs.js';
+import { guardStdout } from './guard-stdout.js';
 
 export type { Logger } from 'winston';
 
@@ -71,9 +72,10 @@ export function createLogger(options: LoggerOptions): Logger {
     winston.format.timestamp(),
   ];
   const lineFormat = options.format === 'json' ? winston.format.json() : textLine;
-  const transports: Transport[] = options.transports ?? [
-    new winston.transports.Console({ stderrLevels: [] }),
-  ];
+  const stdout = options.transports
+    ? undefined
+    : new winston.transports.Console({ stderrLevels: [] });
+  const transports: Transport[] = options.transports ?? (stdout ? [stdout] : []);
   if (options.file !== undefined)
     transports.push(createFileTransport(options.file, options.rotation));
   const logger: Logger = winston.createLogger({
@@ -84,6 +86,17 @@ export function createLogger(options: LoggerOptions): Logger {
     transports,
     exitOnError: false,
   });
+  if (stdout) {
+    const forget = guardStdout(stdout, (error) =>
+      logger.warn(
+        options.file === undefined
+          ? 'stdout is closed: nothing is logged from now on (set app.log_file to keep a log)'
+          : 'stdout is closed: logging goes on to the log file only',
+        { error },
+      ),
+    );
+    logger.on('close', forget);
+  }
   return logger;
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCaptureLogger } from '../../test/helpers/capture-logger.js';
 import type { Config, RepositoryConfig } from '../config/config-types.js';
+import { ReposentryError } from '../errors/reposentry-error.js';
 import { Scheduler, type PollOutcome } from './scheduler.js';
 
 function repo(name: string, pollingIntervalMs = 60_000): RepositoryConfig {
@@ -265,6 +266,41 @@ describe('Scheduler', () => {
     held.add('a');
     await vi.advanceTimersByTimeAsync(1_000);
     expect(polls).toHaveLength(before + 1);
+    await scheduler.stop(new AbortController().signal);
+  });
+
+  it('stores the earliest next poll before listing, and polls nothing when that fails', async () => {
+    const stored: string[] = [];
+    const polls: string[] = [];
+    let storing: 'ok' | 'fail' = 'ok';
+    const capture = createCaptureLogger();
+    const scheduler = new Scheduler({
+      config: config([repo('a', 60_000)]),
+      log: capture.log,
+      beforePoll: (name, earliest) => {
+        stored.push(`${name}@${earliest.toISOString()}`);
+        return storing === 'ok'
+          ? Promise.resolve()
+          : Promise.reject(new ReposentryError('storage-busy', 'The database is busy'));
+      },
+      pollOne: (r) => {
+        polls.push(`${r.name}@${new Date().toISOString()}`);
+        return Promise.resolve({ ok: true });
+      },
+    });
+    await scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored).toEqual(['a@2026-01-01T00:01:00.000Z']);
+    expect(polls).toEqual(['a@2026-01-01T00:00:00.000Z']);
+
+    storing = 'fail';
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stored).toHaveLength(2);
+    expect(polls).toHaveLength(1);
+    expect(scheduler.entry('a')).toMatchObject({
+      consecutiveFailures: 1,
+      lastCode: 'storage-busy',
+    });
     await scheduler.stop(new AbortController().signal);
   });
 

@@ -38,6 +38,12 @@ export interface SchedulerOptions {
    * reload adds has none (it was not watched, so its stored state was forgotten).
    */
   readonly storedNextPollAts?: () => Promise<ReadonlyMap<string, number>>;
+  /**
+   * Awaited before each poll with the earliest time the next may start (start + interval), to
+   * store it: a replica that takes the repository over when this one dies mid-poll reads it and
+   * does not list again within the interval. A rejection fails the poll without listing.
+   */
+  readonly beforePoll?: (repository: string, earliestNextPollAt: Date) => Promise<void>;
   readonly random?: () => number;
   /** Upper bound of the failure backoff (never below the repository's own interval). */
   readonly maxFailureBackoffMs?: number;
@@ -344,7 +350,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const signal = deadline.signal;
     let outcome: PollOutcome;
     try {
-      outcome = await this.options.pollOne(repo, signal);
+      outcome = (await this.storeEarliestNext(slot)) ?? (await this.options.pollOne(repo, signal));
     } catch (err) {
       this.options.log.error('Poll crashed', {
         repo: repo.name,
@@ -366,6 +372,23 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     // every interval (a failure's backoff runs from its end).
     const took = outcome.ok ? Date.now() - (slot.lastStartedAt ?? Date.now()) : 0;
     this.schedule(slot, Math.max(0, this.nextDelay(slot, outcome) - took));
+  }
+
+  /** Awaits `beforePoll`; a failure is the poll's outcome (nothing is listed without it). */
+  private async storeEarliestNext(slot: Slot): Promise<PollOutcome | undefined> {
+    const before = this.options.beforePoll;
+    if (before === undefined) return undefined;
+    try {
+      await before(slot.repo.name, new Date(Date.now() + slot.repo.pollingIntervalMs));
+      return undefined;
+    } catch (err) {
+      this.options.log.warn('Poll skipped: could not store its start', {
+        repo: slot.repo.name,
+        code: errorCodeOf(err),
+        error: errorMessageOf(err),
+      });
+      return { ok: false, code: errorCodeOf(err) };
+    }
   }
 
   private nextDelay(slot: Slot, outcome: PollOutcome): number {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,5 +85,51 @@ describe('reposentry run', () => {
     expect(out).toContain('Storage closed');
     expect(out).not.toContain(TOKEN);
     expect(out.indexOf('Storage closed')).toBeLessThan(out.indexOf('RepoSentry stopped'));
+  }, 40_000);
+
+  it('goes on without stdout when its reader is gone, logging to the file, and stops on SIGTERM', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rs-run-'));
+    const file = path.join(dir, 'config.yaml');
+    const logFile = path.join(dir, 'reposentry.log');
+    await writeFile(
+      file,
+      [
+        'app:',
+        `  data_dir: ${dir}`,
+        `  log_file: ${logFile}`,
+        '  log_level: debug',
+        '  health_check_port: 0',
+        'api:',
+        '  listen_address: 127.0.0.1',
+        'tekton:',
+        '  event_listener_url: http://127.0.0.1:9/',
+        'repositories:',
+        '  - name: app',
+        `    url: file://${dir}/missing.git`,
+        '    provider: git',
+        '    polling_interval: 1s',
+        '',
+      ].join('\n'),
+    );
+    const p = run(['run', '-c', file], {});
+    await waitFor(() => p.output().includes('RepoSentry running'));
+    // The reader of its stdout goes away (a log shipper that died): every later line is EPIPE.
+    p.child.stdout.destroy();
+    const logged = async (): Promise<string> => readFile(logFile, 'utf8').catch(() => '');
+    const linesBefore = (await logged()).split('\n').length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await logged()).split('\n').length).toBeGreaterThan(linesBefore);
+    p.child.kill('SIGTERM');
+    const stoppingAt = Date.now();
+    const code = await Promise.race([
+      p.exited,
+      new Promise<string>((r) => setTimeout(() => r('still running'), 10_000)),
+    ]);
+    if (code === 'still running') p.child.kill('SIGKILL');
+    expect(code).toBe(0);
+    expect(Date.now() - stoppingAt).toBeLessThan(10_000);
+    const log = await logged();
+    expect(log).toContain('stdout is closed');
+    expect(log).toContain('RepoSentry stopped');
   }, 40_000);
 });

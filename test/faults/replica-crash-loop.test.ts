@@ -16,8 +16,8 @@ describe.skipIf(!available)('3 replicas on one database, random ones SIGKILLed 2
       intervalMs: INTERVAL_MS,
       ttlMs: TTL_MS,
       pauseMs: [500, 1_500],
-      // A taker polls at the stored next poll time, itself taken after the listing ended: two
-      // replicas' listings are at least an interval apart; this only absorbs timer lateness.
+      // A replica stores start + interval before it lists, and a taker polls at the stored time:
+      // two replicas' listings are an interval apart, give or take the time git takes to start.
       overlapToleranceMs: 200,
       // The last listing's poll (git ls-remote, the record), the heartbeat that takes the lease
       // over, and the taker's re-share and git start, on 2 busy cores.

@@ -634,16 +634,8 @@ function judgePolling(
   for (const repository of repositories) {
     const mine = listings.filter((l) => l.repository === repository).sort((a, b) => a.at - b.at);
     listersPerRepository[repository] = new Set(mine.map((l) => l.replica)).size;
-    // A replica's last listing before its SIGKILL may belong to a poll that never recorded
-    // (killed mid-poll, or its request still in the pipe): nothing moved the stored next poll,
-    // so the replica taking over polls at once, which is the design (the poll is repeated, not
-    // doubled). Such a listing, less than an interval before its lister's death, is left out.
-    const killedAt = new Map(timeline.kills().map((kill) => [kill.replica, kill.at]));
-    const polls = mine.filter(
-      (l) => (killedAt.get(l.replica) ?? Number.POSITIVE_INFINITY) - l.at >= options.intervalMs,
-    );
-    for (const [i, first] of polls.entries()) {
-      for (const second of polls.slice(i + 1)) {
+    for (const [i, first] of mine.entries()) {
+      for (const second of mine.slice(i + 1)) {
         const apartMs = second.at - first.at;
         if (apartMs >= options.intervalMs * 2) break;
         if (second.replica === first.replica) continue;
