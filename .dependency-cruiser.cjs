@@ -13,7 +13,7 @@ const LAYERS = {
   events: ['errors', 'config'],
   runtime: ['errors', 'lib', 'logging'],
   storage: ['errors', 'lib', 'logging', 'config', 'events', 'runtime'],
-  gitclient: ['errors', 'lib', 'logging', 'http', 'config'],
+  gitclient: ['errors', 'lib', 'logging', 'http', 'config', 'events'],
   poller: ['errors', 'lib', 'logging', 'config', 'events', 'runtime', 'gitclient', 'storage'],
   trigger: ['errors', 'lib', 'logging', 'http', 'config', 'events', 'runtime', 'storage'],
   replicas: ['errors', 'lib', 'logging', 'runtime', 'storage', 'poller'],

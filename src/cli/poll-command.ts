@@ -1,6 +1,8 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
 import { buildDelivery } from '../daemon/build-delivery.js';
 import { buildPoller, type Poller } from '../daemon/build-poller.js';
+import { readPushDetailsThrough } from '../daemon/read-push-details.js';
+import type { GitClientSet } from '../gitclient/index.js';
 import { shortRefName } from '../events/change-event.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Logger } from '../logging/create-logger.js';
@@ -112,7 +114,10 @@ export const pollCommand: CliCommand = {
       // Replicas running on the database send what was recorded (one more sender claiming there
       // would wait on theirs); with none running, this command sends it itself.
       const replicasSend = trigger && (await liveReplicas(storage, config)) > 0;
-      const attempts = trigger && !replicasSend ? await deliverDue(config, storage, log) : [];
+      const attempts =
+        trigger && !replicasSend
+          ? await deliverDue(config, storage, log, () => poller.gitClients.current)
+          : [];
       if (args.values.json === true) {
         const json = {
           recorded: trigger,
@@ -171,12 +176,14 @@ async function deliverDue(
   config: Config,
   storage: Storage,
   log: Logger,
+  clients: () => GitClientSet,
 ): Promise<DeliveryAttemptReport[]> {
   const attempts: DeliveryAttemptReport[] = [];
   const { worker, component } = buildDelivery({
     config,
     storage,
     log,
+    details: readPushDetailsThrough(() => config, clients),
     onAttempt: (report) => attempts.push(report),
   });
   await component.start();

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/create-logger.js';
 import type { Component } from '../runtime/component.js';
 import type { Storage } from '../storage/storage.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
+import type { ReadPushDetails } from '../trigger/deliver-once.js';
 import { DeliveryWorker } from '../trigger/delivery-worker.js';
 import { VERSION } from '../version.js';
 import { releaseAfterStop } from './release-after-stop.js';
@@ -14,6 +15,8 @@ export interface DeliveryOptions {
   /** The delivery worker's logger. */
   readonly log: Logger;
   readonly onAttempt?: (report: DeliveryAttemptReport) => void;
+  /** Reads the Git host's details of a change for its first payload (readPushDetailsThrough). */
+  readonly details?: ReadPushDetails;
 }
 
 export interface Delivery {

@@ -16,6 +16,7 @@ import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.j
 import type { DeliveryWorker } from '../trigger/delivery-worker.js';
 import type { DeliverySummary } from '../storage/delivery-record.js';
 import { buildDelivery } from './build-delivery.js';
+import { readPushDetailsThrough } from './read-push-details.js';
 import { buildPoller } from './build-poller.js';
 import { deliveryChangeMessage } from './delivery-change-message.js';
 import { EventFeed, type FeedMessage } from '../api/event-feed.js';
@@ -110,6 +111,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
     config,
     storage,
     log: log.child({ component: 'trigger' }),
+    details: readPushDetailsThrough(
+      () => config,
+      () => poller.gitClients.current,
+    ),
     onAttempt: (report) => {
       metrics.observeDeliveryAttempt(report);
       announce(deliveryChangeMessage(report));

@@ -1,7 +1,15 @@
 import type { Config, Provider, RepositoryConfig } from '../config/config-types.js';
 import type { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { GitClient, ListRefsOptions, RateLimitSnapshot, RefListing } from './git-client.js';
+import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
+import type { PushChange, PushDetails } from '../events/push-details.js';
+import type {
+  GitClient,
+  ListRefsOptions,
+  PushDetailsOptions,
+  RateLimitSnapshot,
+  RefListing,
+} from './git-client.js';
 import type { GitVersionProbe } from './git/git-version-probe.js';
 import { LsRemoteClient } from './git/ls-remote-client.js';
 import { credentialId } from './credential-id.js';
@@ -81,6 +89,12 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
 
 /** The clients of one config snapshot, dispatching on `repo.provider`. */
 export interface GitClientSet extends GitClient {
+  /** Undefined for a provider whose client has no API to ask (`git`). */
+  pushDetails(
+    repo: RepositoryConfig,
+    change: PushChange,
+    options: PushDetailsOptions,
+  ): Promise<PushDetails | undefined>;
   rateLimits(): readonly RateLimitSnapshot[];
   /** The quota a repository's polls draw from (its API host and token), once a poll has seen it. */
   rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined;
@@ -113,6 +127,19 @@ export function createGitClients(
         log: deps.log,
         ...(deps.now ? { now: deps.now } : {}),
       });
+    },
+    async pushDetails(repo, change, options): Promise<PushDetails | undefined> {
+      const client = clients[repo.provider];
+      if (client.pushDetails === undefined) return undefined;
+      try {
+        return await client.pushDetails(repo, change, options);
+      } catch (err) {
+        // A repository whose url names no API location (checked at config time; defensive).
+        return {
+          missing: [{ part: 'repository', code: errorCodeOf(err), message: errorMessageOf(err) }],
+          cost: { requests: 0, quotaUnits: 0 },
+        };
+      }
     },
     rateLimits(): RateLimitSnapshot[] {
       return Object.values(clients).flatMap((client) => client.rateLimits?.() ?? []);

@@ -29,6 +29,12 @@ export interface RefListing {
   readonly fallbackReason?: ErrorCode;
 }
 
+export interface PushDetailsOptions {
+  readonly signal: AbortSignal;
+  /** The time the reads may take in all (a rate-limit wait longer than this is not waited). */
+  readonly timeoutMs: number;
+}
+
 export interface ListRefsOptions {
   /** List tags as well (only when the repository watches tags: saves quota). */
   readonly includeTags: boolean;

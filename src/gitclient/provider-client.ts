@@ -1,5 +1,6 @@
 import type { CostMeter } from './cost-meter.js';
-import type { GitClient, ListRefsOptions } from './git-client.js';
+import type { PushChange, PushDetails } from '../events/push-details.js';
+import type { GitClient, ListRefsOptions, PushDetailsOptions } from './git-client.js';
 import type { PollBudget } from './poll-budget.js';
 
 /**
@@ -17,4 +18,13 @@ export interface ProviderClient extends GitClient {
     repo: Parameters<GitClient['listRefs']>[0],
     options: ProviderListOptions,
   ): ReturnType<GitClient['listRefs']>;
+  /**
+   * Optional capability: what the host's API tells about a ref change beyond its shas (see
+   * PushDetails). Never throws: what could not be read is named in `missing`.
+   */
+  pushDetails?(
+    repo: Parameters<GitClient['listRefs']>[0],
+    change: PushChange,
+    options: PushDetailsOptions,
+  ): Promise<PushDetails>;
 }

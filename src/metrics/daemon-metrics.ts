@@ -45,6 +45,8 @@ export class DaemonMetrics {
   private readonly deliveryDuration: Histogram;
   private readonly detectionToDelivery: Histogram;
   private readonly reloads: Counter<'result'>;
+  private readonly payloadDetails: Counter<'outcome'>;
+  private readonly payloadDetailRequests: Counter<'kind'>;
 
   constructor(sources: MetricsSources, options: DaemonMetricsOptions = {}) {
     const registers = [this.registry];
@@ -77,6 +79,18 @@ export class DaemonMetrics {
       name: `${PREFIX}forge_requests_total`,
       help: 'Requests polls sent to Git hosts, by kind: quota (cost rate-limit quota), not_modified (answered 304, free), other (ls-remote runs, rejected requests).',
       labelNames: ['provider', 'kind'],
+      registers,
+    });
+    this.payloadDetails = new Counter({
+      name: `${PREFIX}payload_details_total`,
+      help: 'Payloads built with the Git host details of their change (commits, compare, repository), by outcome: complete, or partial (a part the host did not give, logged with its code).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.payloadDetailRequests = new Counter({
+      name: `${PREFIX}payload_detail_requests_total`,
+      help: 'Requests sent to Git hosts for payload details, by kind: quota (cost rate-limit quota) or other (answered 304, or rejected).',
+      labelNames: ['kind'],
       registers,
     });
     this.changes = new Counter({
@@ -155,6 +169,14 @@ export class DaemonMetrics {
     if (outcome !== 'retry') this.deliveries.inc({ outcome });
     const latency = seconds(report.outcome.latencyMs);
     if (latency !== undefined) this.deliveryDuration.observe(latency);
+    if (report.details !== undefined) {
+      const { missing, cost } = report.details;
+      this.payloadDetails.inc({ outcome: missing.length === 0 ? 'complete' : 'partial' });
+      const quota = count(cost.quotaUnits);
+      const other = count(cost.requests) - quota;
+      if (quota > 0) this.payloadDetailRequests.inc({ kind: 'quota' }, quota);
+      if (other > 0) this.payloadDetailRequests.inc({ kind: 'other' }, other);
+    }
     if (outcome === 'delivered') {
       const sinceDetected = seconds(report.sinceDetectedMs);
       if (sinceDetected !== undefined) this.detectionToDelivery.observe(sinceDetected);

@@ -1,4 +1,7 @@
 import type { TektonConfig } from '../config/config-types.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import type { PushDetails } from '../events/push-details.js';
+import { timeoutSignal } from '../lib/timeout-signal.js';
 import type { RequestOpener } from '../http/open-request.js';
 import type { ClaimedDelivery } from '../storage/delivery-record.js';
 import type { DeliveryQueue } from '../storage/storage.js';
@@ -22,7 +25,21 @@ export interface DeliverOnceDeps {
   readonly signal: AbortSignal;
   /** Jitter source of the retry delay. */
   readonly random: () => number;
+  /**
+   * Reads the Git host's details of a ref change for its first payload (see PushDetails); left
+   * out, or answering undefined, payloads carry what the ref listing told.
+   */
+  readonly details?: ReadPushDetails;
 }
+
+/** Never rejects: a host that fails is named in the answer's `missing`. */
+export type ReadPushDetails = (
+  event: ChangeEvent,
+  options: { signal: AbortSignal; timeoutMs: number },
+) => Promise<PushDetails | undefined>;
+
+/** The formats whose bodies carry commit details (cloudevents carries the shas only). */
+const FORMATS_WITH_DETAILS = new Set(['github', 'gitlab', 'reposentry']);
 
 /**
  * One attempt of a claimed (in_flight) delivery: builds and stores its payload at the first
@@ -36,11 +53,15 @@ export async function deliverOnce(
 ): Promise<DeliveryAttemptReport> {
   const { store, tekton } = deps;
   let payload = delivery.payload;
+  let details: PushDetails | undefined;
   if (payload === null) {
-    const built = buildPayload(delivery.format, event, {
-      version: deps.version,
-      extraHeaders: tekton.headers,
-    });
+    details = await readDetails(event, delivery.format, deps);
+    const built = buildPayload(
+      delivery.format,
+      event,
+      { version: deps.version, extraHeaders: tekton.headers },
+      details,
+    );
     payload = await store.savePayload(delivery.id, built.body, built.headers);
   }
   const attempt = delivery.attempts + 1;
@@ -80,7 +101,29 @@ export async function deliverOnce(
     status,
     outcome,
     sinceDetectedMs: Date.now() - event.detectedAt.getTime(),
+    ...(details ? { details } : {}),
   };
+}
+
+/**
+ * The host's details for the first payload, read within `tekton.timeout` at most so that they
+ * never hold a delivery back longer than one attempt may take.
+ */
+async function readDetails(
+  event: ChangeEvent,
+  format: string,
+  deps: DeliverOnceDeps,
+): Promise<PushDetails | undefined> {
+  if (deps.details === undefined || !FORMATS_WITH_DETAILS.has(format)) return undefined;
+  const deadline = timeoutSignal(deps.tekton.timeoutMs, deps.signal);
+  try {
+    return await deps.details(event, {
+      signal: deadline.signal,
+      timeoutMs: deps.tekton.timeoutMs,
+    });
+  } finally {
+    deadline.dispose();
+  }
 }
 
 async function apply(

@@ -1,3 +1,4 @@
+import type { PushDetails } from '../events/push-details.js';
 import type { DeliveryStatus } from '../storage/storage-types.js';
 import type { DeliveryOutcome } from './send-delivery.js';
 
@@ -12,4 +13,6 @@ export interface DeliveryAttemptReport {
   readonly outcome: DeliveryOutcome;
   /** Detection to this attempt's response. */
   readonly sinceDetectedMs: number;
+  /** The Git host's details read for the payload (first attempt only, when asked for). */
+  readonly details?: PushDetails;
 }

@@ -6,7 +6,7 @@ import type { Component, ComponentHealth } from '../runtime/component.js';
 import type { Reconfigurable } from '../runtime/component.js';
 import type { ClaimedDelivery } from '../storage/delivery-record.js';
 import type { Storage } from '../storage/storage.js';
-import { deliverOnce } from './deliver-once.js';
+import { deliverOnce, type ReadPushDetails } from './deliver-once.js';
 import type { DeliveryAttemptReport } from './delivery-attempt-report.js';
 
 export interface DeliveryWorkerOptions {
@@ -20,6 +20,8 @@ export interface DeliveryWorkerOptions {
   readonly concurrency?: number;
   /** Deliveries in flight at once to one EventListener URL. */
   readonly perTargetConcurrency?: number;
+  /** Reads the Git host's details of a change for its first payload (see deliverOnce). */
+  readonly details?: ReadPushDetails;
   /** Longest sleep between looks at the queue when nothing wakes the worker. */
   readonly idleCheckMs?: number;
   readonly onAttempt?: (report: DeliveryAttemptReport) => void;
@@ -225,6 +227,7 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
         opener: this.options.opener,
         signal: this.abort.signal,
         random: this.options.random ?? Math.random,
+        ...(this.options.details ? { details: this.options.details } : {}),
       });
       this.observe(report, event.ref);
     } catch (err) {
@@ -266,6 +269,15 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
   /** Counts, logs and reports one finished attempt. */
   private observe(report: DeliveryAttemptReport, ref: string): void {
     const { outcome, status } = report;
+    for (const missing of report.details?.missing ?? []) {
+      this.options.log.warn('Payload sent without details the Git host did not give', {
+        eventId: report.eventId,
+        repo: report.repository,
+        part: missing.part,
+        code: missing.code,
+        error: missing.message,
+      });
+    }
     const fields = {
       eventId: report.eventId,
       repo: report.repository,

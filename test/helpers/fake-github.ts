@@ -6,6 +6,8 @@
  *   GET {prefix}/repos/{owner}/{repo}/branches                 [{name, commit:{sha,url}, protected}]
  *   GET {prefix}/repos/{owner}/{repo}/tags                     [{name, zipball_url, tarball_url, commit, node_id}]
  *   GET {prefix}/repos/{owner}/{repo}/git/matching-refs/{ref}  [{ref, node_id, url, object:{sha,type,url}}]
+ *   GET {prefix}/repos/{owner}/{repo}/commits/{sha}            a commit      } from the bare repository
+ *   GET {prefix}/repos/{owner}/{repo}/compare/{base}...{head}  a comparison  } given by `setGitDir`
  *   ... and the same under /repositories/{id}/ (where GitHub's Link headers point)
  *
  * `prefix` is '' (api.github.com style, `url`) or '/api/v3' (GitHub Enterprise, `gheUrl`).
@@ -35,6 +37,7 @@ import {
   type ForgeRequestRecord,
   type ForgeStats,
 } from './fake-forge.js';
+import { githubCommit, githubCompare } from './github-commit-api.js';
 
 export interface FakeGithubOptions {
   /** When set, requests must carry `token <t>` / `Bearer <t>`: wrong = 401, missing = 404. */
@@ -55,6 +58,10 @@ export interface FakeGithub {
   setRepo(fullName: string, refs: ReadonlyMap<string, string> | ForgeRepoRefs): void;
   setBranch(fullName: string, branch: string, sha: string): void;
   deleteBranch(fullName: string, branch: string): void;
+  /** The bare repository commit and compare answers come from (else they are 404). */
+  setGitDir(fullName: string, gitDir: string): void;
+  /** What GET /repos/{owner}/{repo} says besides the names (id, private, default_branch). */
+  setRepository(fullName: string, facts: { private?: boolean; defaultBranch?: string }): void;
   /** The repository is gone (deleted or renamed): its URLs answer 404 from now on. */
   removeRepo(fullName: string): void;
   fault(fault: ForgeFault | undefined): void;
@@ -65,6 +72,9 @@ export interface FakeGithub {
 interface RepoState extends ForgeRepoRefs {
   readonly id: number;
   readonly fullName: string;
+  gitDir?: string;
+  private?: boolean;
+  defaultBranch?: string;
 }
 
 export async function createFakeGithub(options: FakeGithubOptions = {}): Promise<FakeGithub> {
@@ -173,6 +183,12 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
     },
     setBranch: (fullName, branch, sha) => void repoState(fullName).branches.set(branch, sha),
     deleteBranch: (fullName, branch) => void repoState(fullName).branches.delete(branch),
+    setGitDir: (fullName, gitDir) => void (repoState(fullName).gitDir = gitDir),
+    setRepository(fullName, facts) {
+      const state = repoState(fullName);
+      if (facts.private !== undefined) state.private = facts.private;
+      if (facts.defaultBranch !== undefined) state.defaultBranch = facts.defaultBranch;
+    },
     removeRepo: (fullName) => void repos.delete(fullName.toLowerCase()),
     fault: (fault) => faults.set(fault),
     resetStats() {
@@ -216,7 +232,16 @@ function serveRepo(
   const repoUrl = `${apiBase}/repos/${repo.fullName}`;
   const commit = (sha: string) => ({ sha, url: `${repoUrl}/commits/${sha}` });
   let items: unknown[];
-  if (rest.length === 0) return reply(200, repositoryBody(repo, apiBase));
+  if (rest.length === 0) {
+    const body = repositoryBody(repo, apiBase);
+    const etag = weakEtag(JSON.stringify(body));
+    if (req.headers['if-none-match'] === etag) return reply(304, undefined, { etag });
+    return reply(200, body, { etag });
+  }
+  if (rest[0] === 'commits' || rest[0] === 'compare') {
+    void serveCommits(url, apiBase, repo, rest, reply);
+    return;
+  }
   if (rest[0] === 'branches' && rest.length === 1) {
     items = [...repo.branches.keys()].sort().map((name) => ({
       name,
@@ -265,6 +290,36 @@ function serveRepo(
   reply(200, slice.items, headers);
 }
 
+async function serveCommits(
+  url: URL,
+  apiBase: string,
+  repo: RepoState,
+  rest: string[],
+  reply: Reply,
+): Promise<void> {
+  if (repo.gitDir === undefined || rest.length !== 2) return reply(404, errorBody(404));
+  const context = {
+    gitDir: repo.gitDir,
+    webUrl: `${apiBase.replace(/\/api\/v3$/, '')}/${repo.fullName}`,
+    apiUrl: `${apiBase}/repos/${repo.fullName}`,
+  };
+  const target = rest[1] ?? '';
+  let body: Record<string, unknown> | undefined;
+  if (rest[0] === 'commits') body = await githubCommit(context, target);
+  else {
+    const [base = '', head = ''] = target.split('...');
+    const { page, perPage } = pageParams(url, 250);
+    body = await githubCompare(context, base, head, page, perPage);
+  }
+  if (body === undefined)
+    return reply(404, {
+      message: 'No commit found',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '404',
+    });
+  reply(200, body);
+}
+
 function linkHeader(
   path: string,
   perPage: number,
@@ -287,12 +342,14 @@ function repositoryBody(repo: RepoState, apiBase: string): Record<string, unknow
     node_id: Buffer.from(`Repository:${repo.id}`).toString('base64'),
     name,
     full_name: repo.fullName,
-    private: false,
+    private: repo.private ?? false,
     owner: { login: owner, id: 1, type: 'Organization', url: `${apiBase}/users/${owner}` },
     html_url: `${web}/${repo.fullName}`,
     url: `${apiBase}/repos/${repo.fullName}`,
     clone_url: `${web}/${repo.fullName}.git`,
-    default_branch: repo.branches.has('main') ? 'main' : ([...repo.branches.keys()][0] ?? 'main'),
+    default_branch:
+      repo.defaultBranch ??
+      (repo.branches.has('main') ? 'main' : ([...repo.branches.keys()][0] ?? 'main')),
   };
 }
 

@@ -4,7 +4,13 @@ import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.j
 import type { Logger } from '../../logging/create-logger.js';
 import { CostMeter } from '../cost-meter.js';
 import { credentialId } from '../credential-id.js';
-import { branchRef, tagRef, type RateLimitSnapshot, type RefListing } from '../git-client.js';
+import {
+  branchRef,
+  tagRef,
+  type PushDetailsOptions,
+  type RateLimitSnapshot,
+  type RefListing,
+} from '../git-client.js';
 import { createGithubFetch, type FetchLike } from '../github-fetch.js';
 import type { HttpCache } from '../http-cache.js';
 import { PollBudget } from '../poll-budget.js';
@@ -27,6 +33,15 @@ import {
   readGithubQuota,
 } from './github-page.js';
 import { mapGithubError } from './map-github-error.js';
+import type { PushChange, PushDetails } from '../../events/push-details.js';
+import { readPushDetails } from '../push-details-reader.js';
+import {
+  decodeRepository,
+  encodeRepository,
+  parseGithubCommit,
+  parseGithubCompare,
+  parseGithubRepository,
+} from './github-commit-shapes.js';
 
 export interface GithubClientOptions {
   readonly log: Logger;
@@ -82,6 +97,68 @@ export class GithubClient implements ProviderClient {
       unchanged &&= listed.unchanged;
     }
     return { refs, unchanged, via: 'api', cost: meter.snapshot() };
+  }
+
+  /**
+   * What a push hook would carry beyond the shas (see readPushDetails): the repository by a
+   * conditional request (its ETag kept like the listings'), the compare and the head commit.
+   * Counted against the same quota and request budget as the polls; never throws.
+   */
+  pushDetails(
+    repo: RepositoryConfig,
+    change: PushChange,
+    options: PushDetailsOptions,
+  ): Promise<PushDetails> {
+    const budget = PollBudget.start(options.signal, options.timeoutMs, this.now);
+    const meter = new CostMeter();
+    const location = resolveGithubLocation(repo);
+    const account = this.accountFor(location, repo.token);
+    const path = repoPath(location);
+    const get = (sub: string, etag?: string): Promise<GithubAnswer> =>
+      withRateLimitWaits(account.gate, budget, repo.name, () =>
+        this.getJson(path + sub, location, account, budget, meter, repo.name, etag),
+      );
+    const parsed = <T>(
+      answer: GithubAnswer,
+      parse: (data: unknown) => T | undefined,
+      what: string,
+    ): T => {
+      const value = answer.status === 200 ? parse(answer.data) : undefined;
+      if (value === undefined) throw badResponse(location, repo.name, `malformed ${what}`);
+      return value;
+    };
+    return readPushDetails(
+      {
+        repository: async () => {
+          const endpoint = `${location.apiBaseUrl}${path}`;
+          const cached = decodeRepository(await this.options.cache.get(repo.name, endpoint));
+          const answer = await get('', cached?.etag);
+          if (answer.status === 304 && cached) return cached.repository;
+          const repository = parsed(answer, parseGithubRepository, 'repository');
+          if (answer.status === 200 && answer.etag)
+            await this.options.cache.set(
+              repo.name,
+              endpoint,
+              encodeRepository(answer.etag, repository),
+            );
+          return repository;
+        },
+        commit: async (sha) =>
+          parsed(await get(`/commits/${encodeURIComponent(sha)}`), parseGithubCommit, 'commit'),
+        compare: async (before, after, perPage, page) => {
+          const sub = `/compare/${encodeURIComponent(before)}...${encodeURIComponent(after)}?per_page=${perPage}&page=${page}`;
+          const compare = parsed(await get(sub), parseGithubCompare, 'compare');
+          return {
+            forced: compare.status === 'behind' || compare.status === 'diverged',
+            totalCommits: compare.totalCommits,
+            webUrl: compare.htmlUrl,
+            commits: compare.commits,
+          };
+        },
+        cost: () => ({ requests: meter.requests, quotaUnits: meter.quotaUnits }),
+      },
+      change,
+    ).finally(() => budget.dispose());
   }
 
   rateLimits(): RateLimitSnapshot[] {
@@ -172,7 +249,7 @@ export class GithubClient implements ProviderClient {
     }
   }
 
-  private async requestPage(
+  private requestPage(
     kind: RefKind,
     page: number,
     location: GithubLocation,
@@ -181,22 +258,29 @@ export class GithubClient implements ProviderClient {
     meter: CostMeter,
     repoName: string,
     etag: string | undefined,
-  ): Promise<{ status: 200; data: unknown; link?: string; etag?: string } | { status: 304 }> {
+  ): Promise<GithubAnswer> {
+    const path = `${repoPath(location)}/${kind}?per_page=${PER_PAGE}&page=${page}`;
+    return this.getJson(path, location, account, budget, meter, repoName, etag);
+  }
+
+  /** One GET below the API root; a 304 (with `etag` sent) answers `{ status: 304 }`. */
+  private async getJson(
+    path: string,
+    location: GithubLocation,
+    account: GithubAccount,
+    budget: PollBudget,
+    meter: CostMeter,
+    repoName: string,
+    etag?: string,
+  ): Promise<GithubAnswer> {
     const ticket = await account.gate.acquire(budget, repoName);
-    const params = {
-      owner: location.owner,
-      repo: location.repo,
-      per_page: PER_PAGE,
-      page,
-      headers: etag === undefined ? {} : { 'if-none-match': etag },
-      request: { signal: budget.signal, fetch: this.meteredFetch(account, meter, ticket) },
-    };
     const what = `GitHub API ${location.apiHost} for repository ${repoName}`;
     try {
       const request: Promise<{ data: unknown; headers: { link?: string; etag?: string } }> =
-        kind === 'branches'
-          ? account.octokit.request('GET /repos/{owner}/{repo}/branches', params)
-          : account.octokit.request('GET /repos/{owner}/{repo}/tags', params);
+        account.octokit.request(`GET ${path}`, {
+          headers: etag === undefined ? {} : { 'if-none-match': etag },
+          request: { signal: budget.signal, fetch: this.meteredFetch(account, meter, ticket) },
+        });
       const response = await budget.race(request, what, 'forge-unavailable');
       return {
         status: 200,
@@ -276,6 +360,12 @@ export class GithubClient implements ProviderClient {
     this.accounts.set(key, created);
     return created;
   }
+}
+
+type GithubAnswer = { status: 200; data: unknown; link?: string; etag?: string } | { status: 304 };
+
+function repoPath(location: GithubLocation): string {
+  return `/repos/${encodeURIComponent(location.owner)}/${encodeURIComponent(location.repo)}`;
 }
 
 function badResponse(location: GithubLocation, repo: string, what: string): ReposentryError {

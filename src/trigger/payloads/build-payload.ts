@@ -1,5 +1,6 @@
 import type { ResolvedPayloadFormat } from '../../config/config-types.js';
 import type { ChangeEvent } from '../../events/change-event.js';
+import type { PushDetails } from '../../events/push-details.js';
 import { buildCloudEventsPayload } from './cloudevents-payload.js';
 import type { FormatPayload } from './format-payload.js';
 import { buildGithubPayload } from './github-payload.js';
@@ -24,7 +25,10 @@ const FORMAT_BUILDERS = {
   gitlab: buildGitlabPayload,
   cloudevents: buildCloudEventsPayload,
   reposentry: buildReposentryPayload,
-} as const satisfies Record<ResolvedPayloadFormat, (event: ChangeEvent) => FormatPayload>;
+} as const satisfies Record<
+  ResolvedPayloadFormat,
+  (event: ChangeEvent, details?: PushDetails) => FormatPayload
+>;
 
 /**
  * Headers `tekton.headers` cannot set: the ones RepoSentry sets itself (so a configured header
@@ -61,16 +65,18 @@ export function isReservedHeader(name: string): boolean {
 }
 
 /**
- * Builds one delivery for `event` in `format`. Deterministic: the same event gives the same
- * bytes, so the outbox can store them once and a redelivery sends (and signs) exactly these.
+ * Builds one delivery for `event` in `format`, with the Git host's `details` of the change when
+ * they were read. Deterministic: the same inputs give the same bytes; the outbox stores them at
+ * the first attempt, so every later attempt and a redelivery send (and sign) exactly these.
  * Reserved headers in `extraHeaders` are dropped (see RESERVED_HEADER_NAMES).
  */
 export function buildPayload(
   format: ResolvedPayloadFormat,
   event: ChangeEvent,
   context: BuildPayloadContext,
+  details?: PushDetails,
 ): BuiltPayload {
-  const built = FORMAT_BUILDERS[format](event);
+  const built = FORMAT_BUILDERS[format](event, details);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(context.extraHeaders)) {
     if (!isReservedHeader(name)) headers[name] = value;

@@ -1,5 +1,6 @@
 import type { Provider } from '../../config/config-types.js';
 import type { ChangeEvent } from '../../events/change-event.js';
+import type { PushDetails } from '../../events/push-details.js';
 import { eventFactsOf } from './event-facts.js';
 import type { FormatPayload } from './format-payload.js';
 
@@ -14,7 +15,8 @@ import type { FormatPayload } from './format-payload.js';
  *   project does not watch) `tag_created|tag_updated|tag_deleted`; `event.ref_type` says which.
  * - `branch` describes the changed ref for tags too (`branch.ref` = `refs/tags/v1`).
  * - `commit.sha` is ZERO_SHA for a deleted ref; `previous_commit` is present when the ref existed.
- * - `commit.message` is `''`: commit messages are not visible in a ref listing.
+ * - `commit.message` is the head commit's message when the Git host told it (see PushDetails),
+ *   else `''` (a ref listing has no messages).
  * - `ce-id` is the RepoSentry event id (deterministic), `ce-source` `reposentry/<provider>`.
  */
 export interface ReposentryPayload {
@@ -47,7 +49,7 @@ function shortSha(sha: string): string {
   return sha.slice(0, SHORT_SHA_LENGTH);
 }
 
-export function buildReposentryPayload(event: ChangeEvent): FormatPayload {
+export function buildReposentryPayload(event: ChangeEvent, details?: PushDetails): FormatPayload {
   const facts = eventFactsOf(event);
   const repo = facts.repository;
   const provider = event.repository.provider;
@@ -64,7 +66,11 @@ export function buildReposentryPayload(event: ChangeEvent): FormatPayload {
       id: `${provider}-${repo.fullName.toLowerCase().replaceAll('/', '-')}`,
     },
     branch: { name: facts.refName, ref: event.ref },
-    commit: { sha: facts.after, short_sha: shortSha(facts.after), message: '' },
+    commit: {
+      sha: facts.after,
+      short_sha: shortSha(facts.after),
+      message: details?.headCommit?.message ?? '',
+    },
     ...(event.before === null
       ? {}
       : { previous_commit: { sha: event.before, short_sha: shortSha(event.before) } }),
