@@ -8,12 +8,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A fault the next matching requests get; `times` (default: until cleared) counts them down. */
-export type ForgeFault =
+export type ForgeFault = (
   | { readonly kind: 'status'; readonly status: number; readonly times?: number }
   /** GitHub: secondary rate limit (403 + retry-after); GitLab: 429 + Retry-After. */
   | { readonly kind: 'rate-limit'; readonly retryAfterSeconds: number; readonly times?: number }
   /** The request is held open and never answered. */
-  | { readonly kind: 'hang'; readonly times?: number };
+  | { readonly kind: 'hang'; readonly times?: number }
+) & {
+  /** Only requests whose path matches (default: every request). */
+  readonly path?: RegExp;
+};
 
 export interface ForgeStats {
   /** Every request received. */
@@ -57,9 +61,10 @@ export class FaultSwitch {
       : undefined;
   }
 
-  /** The fault for this request, if any (counts `times` down). */
-  take(): ForgeFault | undefined {
+  /** The fault for a request to `path`, if any (counts `times` down). */
+  take(path: string): ForgeFault | undefined {
     if (!this.fault || this.fault.left <= 0) return undefined;
+    if (this.fault.value.path && !this.fault.value.path.test(path)) return undefined;
     this.fault.left -= 1;
     return this.fault.value;
   }

@@ -97,7 +97,7 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
       });
       if (typeof status === 'number') stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     };
-    const fault = faults.take();
+    const fault = faults.take(url.pathname);
     if (fault?.kind === 'hang') return record('hung');
     const rateHeaders = (): Record<string, string> => ({
       'x-ratelimit-limit': String(quota.limit),

@@ -74,7 +74,7 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
       requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, status });
       if (typeof status === 'number') stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     };
-    const fault = faults.take();
+    const fault = faults.take(url.pathname);
     if (fault?.kind === 'hang') return record('hung');
     const rateHeaders = (): Record<string, string> => {
       const resetDate = new Date(quota.resetEpochSeconds * 1000).toUTCString();
