@@ -25,6 +25,8 @@ export interface PushDetails {
 export interface RepositoryDetails {
   readonly id: number;
   readonly private: boolean;
+  /** GitLab tells internal (any signed-in user) apart from private; GitHub's answer is `private`. */
+  readonly visibility?: 'private' | 'internal' | 'public';
   readonly defaultBranch: string;
 }
 

@@ -11,8 +11,8 @@ import {
 
 /** One comparison of two commits, as a host's API answers it (one page of commits). */
 export interface ComparePage {
-  /** `behind` or `diverged`: the old sha is not an ancestor of the new one. */
-  readonly forced: boolean;
+  /** `behind` or `diverged`: the old sha is not an ancestor of the new one (when the host says). */
+  readonly forced?: boolean;
   readonly totalCommits: number;
   readonly webUrl?: string;
   /** The commits the change brought, oldest first (all, or one page of `perPage`). */
@@ -71,7 +71,7 @@ export async function readPushDetails(
       ? {
           commits: compare.commits,
           totalCommits: compare.totalCommits,
-          forced: compare.forced,
+          ...(compare.forced === undefined ? {} : { forced: compare.forced }),
           ...(compare.webUrl ? { compareUrl: compare.webUrl } : {}),
         }
       : {}),

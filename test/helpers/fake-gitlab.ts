@@ -5,6 +5,8 @@
  *   GET /api/v4/projects/:id                         project (`:id` numeric or URL-encoded path)
  *   GET /api/v4/projects/:id/repository/branches     [{name, commit:{id, short_id, title, ...}, merged, protected, default, web_url, ...}]
  *   GET /api/v4/projects/:id/repository/tags         [{name, message, target, commit:{id, ...}, release, protected}]
+ *   GET /api/v4/projects/:id/repository/commits/:sha      a commit     } from the bare repository
+ *   GET /api/v4/projects/:id/repository/compare?from&to   a comparison } given by `setGitDir`
  *
  * Offset pagination (`page`, `per_page`: default 20, max 100) with X-Page, X-Per-Page,
  * X-Next-Page, X-Prev-Page, X-Total, X-Total-Pages and Link headers; RateLimit-Limit /
@@ -32,6 +34,7 @@ import {
   type ForgeRequestRecord,
   type ForgeStats,
 } from './fake-forge.js';
+import { gitlabCommit, gitlabCompare } from './gitlab-commit-api.js';
 
 export interface FakeGitlabOptions {
   /** When set, requests must carry PRIVATE-TOKEN or `Authorization: Bearer`: else 401. */
@@ -50,6 +53,10 @@ export interface FakeGitlab {
   readonly requests: readonly ForgeRequestRecord[];
   /** Creates or replaces a project's refs; returns its numeric id. */
   setProject(path: string, refs: ReadonlyMap<string, string> | ForgeRepoRefs): number;
+  /** The bare repository commit and compare answers come from (else they are 404). */
+  setGitDir(path: string, gitDir: string): void;
+  /** What GET /projects/:id says of the project's visibility (default public). */
+  setVisibility(path: string, visibility: 'private' | 'internal' | 'public'): void;
   fault(fault: ForgeFault | undefined): void;
   resetStats(): void;
   close(): Promise<void>;
@@ -58,6 +65,8 @@ export interface FakeGitlab {
 interface Project extends ForgeRepoRefs {
   readonly id: number;
   readonly path: string;
+  gitDir?: string;
+  visibility?: 'private' | 'internal' | 'public';
 }
 
 export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise<FakeGitlab> {
@@ -114,14 +123,32 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
           : undefined) ?? bearerOrToken(req.headers.authorization);
       if (given !== options.token) return reply(401, { message: '401 Unauthorized' });
     }
+    const commitMatch = /^\/api\/v4\/projects\/([^/]+)\/repository\/(commits\/[^/]+|compare)$/.exec(
+      url.pathname,
+    );
+    if (commitMatch?.[1] && commitMatch[2]) {
+      const found = findProject(projects, commitMatch[1]);
+      if (found?.gitDir === undefined) return reply(404, { message: '404 Project Not Found' });
+      const webUrl = `${base}/${found.path}`;
+      const answer =
+        commitMatch[2] === 'compare'
+          ? gitlabCompare(
+              found.gitDir,
+              webUrl,
+              url.searchParams.get('from') ?? '',
+              url.searchParams.get('to') ?? '',
+            )
+          : gitlabCommit(found.gitDir, webUrl, commitMatch[2].slice('commits/'.length));
+      void answer.then((body) =>
+        body === undefined ? reply(404, { message: '404 Commit Not Found' }) : reply(200, body),
+      );
+      return;
+    }
     const match = /^\/api\/v4\/projects\/([^/]+)(\/repository\/(branches|tags))?\/?$/.exec(
       url.pathname,
     );
     if (!match?.[1]) return reply(404, { error: '404 Not Found' });
-    const key = decodeURIComponent(match[1]);
-    const project = /^\d+$/.test(key)
-      ? [...projects.values()].find((p) => String(p.id) === key)
-      : projects.get(key.toLowerCase());
+    const project = findProject(projects, match[1]);
     if (project === undefined) return reply(404, { message: '404 Project Not Found' });
     if (match[3] === undefined) return reply(200, projectBody(project, base));
     const items = match[3] === 'branches' ? branchItems(project, base) : tagItems(project);
@@ -165,9 +192,21 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
         path,
         branches: new Map(split.branches),
         tags: new Map(split.tags),
+        ...(existing?.gitDir ? { gitDir: existing.gitDir } : {}),
+        ...(existing?.visibility ? { visibility: existing.visibility } : {}),
       };
       projects.set(path.toLowerCase(), project);
       return project.id;
+    },
+    setGitDir(path, gitDir) {
+      const project = projects.get(path.toLowerCase());
+      if (project === undefined) throw new Error(`setGitDir: no project ${path}`);
+      project.gitDir = gitDir;
+    },
+    setVisibility(path, visibility) {
+      const project = projects.get(path.toLowerCase());
+      if (project === undefined) throw new Error(`setVisibility: no project ${path}`);
+      project.visibility = visibility;
     },
     fault: (fault) => faults.set(fault),
     resetStats() {
@@ -176,6 +215,14 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
     },
     close: () => server.close(),
   };
+}
+
+/** A project by numeric id or URL-encoded path. */
+function findProject(projects: Map<string, Project>, encoded: string): Project | undefined {
+  const key = decodeURIComponent(encoded);
+  return /^\d+$/.test(key)
+    ? [...projects.values()].find((p) => String(p.id) === key)
+    : projects.get(key.toLowerCase());
 }
 
 function commitBody(sha: string, base: string, path: string): Record<string, unknown> {
@@ -244,6 +291,7 @@ function projectBody(project: Project, base: string): Record<string, unknown> {
     default_branch: project.branches.has('main')
       ? 'main'
       : ([...project.branches.keys()][0] ?? null),
+    visibility: project.visibility ?? 'public',
     tag_list: [],
     topics: [],
     ssh_url_to_repo: `git@127.0.0.1:${project.path}.git`,

@@ -1,10 +1,23 @@
-import { Branches, Projects, Tags } from '@gitbeaker/rest';
+import { Branches, Commits, Projects, Repositories, Tags } from '@gitbeaker/rest';
+import type { PushChange, PushDetails, RepositoryDetails } from '../../events/push-details.js';
+import { readPushDetails } from '../push-details-reader.js';
+import {
+  parseGitlabCommit,
+  parseGitlabCompare,
+  parseGitlabProject,
+} from './gitlab-commit-shapes.js';
 import type { RateLimitConfig, RepositoryConfig } from '../../config/config-types.js';
 import { ReposentryError } from '../../errors/reposentry-error.js';
 import type { Logger } from '../../logging/create-logger.js';
 import { CostMeter } from '../cost-meter.js';
 import { credentialId } from '../credential-id.js';
-import { branchRef, tagRef, type RateLimitSnapshot, type RefListing } from '../git-client.js';
+import {
+  branchRef,
+  tagRef,
+  type PushDetailsOptions,
+  type RateLimitSnapshot,
+  type RefListing,
+} from '../git-client.js';
 import { PollBudget } from '../poll-budget.js';
 import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
 import { QuotaTracker } from '../quota-tracker.js';
@@ -24,6 +37,8 @@ export interface GitlabClientOptions {
 }
 
 const PER_PAGE = 100;
+/** How long a project's id, visibility and default branch are kept for push details. */
+const PROJECT_TTL_MS = 10 * 60_000;
 const MAX_PAGES = 1000;
 
 interface ResourceOptions {
@@ -41,6 +56,8 @@ interface ResourceOptions {
 export class GitlabClient implements ProviderClient {
   private readonly gates = new Map<string, RequestGate>();
   private readonly projectIds = new Map<string, number>();
+  /** What push details say of each project, and when it was read. */
+  private readonly projects = new Map<string, { details: RepositoryDetails; readAt: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: GitlabClientOptions) {
@@ -53,20 +70,7 @@ export class GitlabClient implements ProviderClient {
     const location = resolveGitlabLocation(repo);
     const gate = this.gateFor(location, repo.token);
     const context = { repo: repo.name, apiHost: location.apiHost };
-    const resource: ResourceOptions = {
-      host: location.instanceUrl,
-      queryTimeout: null,
-      ...(repo.token ? { token: repo.token } : {}),
-      requesterFn: createGitlabRequester({
-        ...context,
-        gate,
-        budget,
-        meter,
-        retries: this.options.retryAttempts,
-        retryBackoffMs: this.options.retryBackoffMs,
-        userAgent: this.options.userAgent,
-      }),
-    };
+    const resource = this.resourceFor(repo, location, gate, budget, meter);
     const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
     try {
       const projectId = await this.projectId(
@@ -99,8 +103,108 @@ export class GitlabClient implements ProviderClient {
     }
   }
 
+  /**
+   * What a push hook would carry beyond the shas (see readPushDetails): the project (kept for
+   * PROJECT_TTL_MS), the compare of before...after and the head commit. GitLab's compare does
+   * not tell a force push, so `forced` stays unknown. Counted against the same rate limit as the
+   * polls; never throws.
+   */
+  async pushDetails(
+    repo: RepositoryConfig,
+    change: PushChange,
+    options: PushDetailsOptions,
+  ): Promise<PushDetails> {
+    const budget = PollBudget.start(options.signal, options.timeoutMs, this.now);
+    const meter = new CostMeter();
+    const location = resolveGitlabLocation(repo);
+    const gate = this.gateFor(location, repo.token);
+    const resource = this.resourceFor(repo, location, gate, budget, meter);
+    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
+    const call = async <T>(
+      request: () => Promise<unknown>,
+      parse: (data: unknown) => T | undefined,
+      what: string,
+    ): Promise<T> => {
+      let answer: unknown;
+      try {
+        answer = await withRateLimitWaits(gate, budget, repo.name, request);
+      } catch (err) {
+        const where = `GitLab API ${location.apiHost} for repository ${repo.name}`;
+        if (budget.signal.aborted) throw budget.abortError(where, 'forge-unavailable');
+        throw mapGitlabError(err, { repo: repo.name, apiHost: location.apiHost, now: this.now() });
+      }
+      const parsed = parse(answer);
+      if (parsed === undefined) throw badResponse(location, repo.name, `malformed ${what}`);
+      return parsed;
+    };
+    const project = async (): Promise<RepositoryDetails> => {
+      const known = this.projects.get(projectKey);
+      if (known && this.now() - known.readAt < PROJECT_TTL_MS) return known.details;
+      const details = await call(
+        () => new Projects(resource).show(location.projectPath),
+        parseGitlabProject,
+        'project',
+      );
+      this.projects.set(projectKey, { details, readAt: this.now() });
+      this.projectIds.set(projectKey, details.id);
+      return details;
+    };
+    try {
+      return await readPushDetails(
+        {
+          repository: project,
+          commit: async (sha) => {
+            const { id } = await project();
+            return call(() => new Commits(resource).show(id, sha), parseGitlabCommit, 'commit');
+          },
+          compare: async (before, after) => {
+            const { id } = await project();
+            const compare = await call(
+              () => new Repositories(resource).compare(id, before, after),
+              parseGitlabCompare,
+              'compare',
+            );
+            return {
+              totalCommits: compare.commits.length,
+              commits: compare.commits,
+              ...(compare.webUrl ? { webUrl: compare.webUrl } : {}),
+            };
+          },
+          cost: () => ({ requests: meter.requests, quotaUnits: meter.quotaUnits }),
+        },
+        change,
+      );
+    } finally {
+      budget.dispose();
+    }
+  }
+
   rateLimits(): RateLimitSnapshot[] {
     return [...this.gates.values()].flatMap((gate) => gate.quota.snapshot() ?? []);
+  }
+
+  private resourceFor(
+    repo: RepositoryConfig,
+    location: GitlabLocation,
+    gate: RequestGate,
+    budget: PollBudget,
+    meter: CostMeter,
+  ): ResourceOptions {
+    return {
+      host: location.instanceUrl,
+      queryTimeout: null,
+      ...(repo.token ? { token: repo.token } : {}),
+      requesterFn: createGitlabRequester({
+        repo: repo.name,
+        apiHost: location.apiHost,
+        gate,
+        budget,
+        meter,
+        retries: this.options.retryAttempts,
+        retryBackoffMs: this.options.retryBackoffMs,
+        userAgent: this.options.userAgent,
+      }),
+    };
   }
 
   private async projectId(
