@@ -35,7 +35,36 @@ export async function cpuPoint(
   return { atMs, daemonSeconds, dbSeconds: await database.serverCpuSeconds(), arrived };
 }
 
-export function reportDrainCpu(
+/**
+ * What a drain cost: CPU over its window (`reportDrainCpu`) and database transactions per
+ * delivery (`reportTransactions`), after the daemons stopped.
+ */
+export async function reportDrainCost(
+  ctx: BenchContext,
+  drain: {
+    scenario: string;
+    key: (name: string) => string;
+    /** Whose CPU: `daemon`, `3 replicas together`. */
+    who: string;
+    window: { readonly cpuFrom: CpuPoint; readonly cpuTo: CpuPoint };
+    database: BenchDatabase;
+    /** `database.transactions()` before the daemons were spawned. */
+    transactionsBefore: number | undefined;
+    deliveries: number;
+  },
+): Promise<void> {
+  const { scenario, key, who, window, database, transactionsBefore, deliveries } = drain;
+  reportDrainCpu(ctx, { scenario, key, who, from: window.cpuFrom, to: window.cpuTo });
+  await reportTransactions(ctx, {
+    scenario,
+    key,
+    database,
+    before: transactionsBefore,
+    deliveries,
+  });
+}
+
+function reportDrainCpu(
   ctx: BenchContext,
   drain: {
     scenario: string;
@@ -84,7 +113,7 @@ export function reportDrainCpu(
  * their stop (PostgreSQL; nothing on SQLite). Read a moment after the stop, when the backends of
  * the closed connections have reported their counts.
  */
-export async function reportTransactions(
+async function reportTransactions(
   ctx: BenchContext,
   drain: {
     scenario: string;

@@ -6,17 +6,18 @@
  * killed); and how the work split, counted twice: by the receiver, per TCP connection, each
  * connection's daemon found in /proc (socket-owner.ts), and by each daemon's own /metrics.
  */
-import { performance } from 'node:perf_hooks';
 import { BENCH_SECRET } from './bench-config.js';
 import { waitUntil, type BenchContext } from './bench-context.js';
 import { engineKey, onEngine } from './bench-options.js';
-import { exactly, formatNumber } from './bench-report.js';
-import { cpuPoint, reportDrainCpu, reportTransactions } from './drain-cpu.js';
+import { formatNumber } from './bench-report.js';
+import { reportDrainCost } from './drain-cpu.js';
+import { reportDrainOutcome } from './drain-outcome.js';
+import { watchDrain } from './drain-window.js';
 import { startBenchReceiver, wallClockMs } from './bench-receiver.js';
 import { metricSum, type DaemonChild } from './daemon-child.js';
-import { seedPending } from './seed-pending.js';
+import { seedDrainBacklog } from './seed-pending.js';
 import { socketOwner } from './socket-owner.js';
-import { startStoredStateDaemon, unpolledRepoUrl } from './stored-state-daemon.js';
+import { startStoredStateDaemon } from './stored-state-daemon.js';
 
 export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
   const { options, report } = ctx;
@@ -39,14 +40,7 @@ export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
   });
   const daemons: DaemonChild[] = [];
   try {
-    ctx.log(`${scenario}: seeding the outbox`);
-    const seedStarted = performance.now();
-    const { repositories } = await seedPending(database, {
-      deliveries: total,
-      targetUrl: receiver.url,
-      repoUrl: unpolledRepoUrl,
-    });
-    ctx.log(`${scenario}: seeded in ${formatNumber((performance.now() - seedStarted) / 1000)} s`);
+    const { repositories } = await seedDrainBacklog(ctx, scenario, database, receiver.url);
     const dirs = await Promise.all(
       Array.from({ length: count }, (_, r) => ctx.tempDir(`drain-replica-${r + 1}`)),
     );
@@ -63,13 +57,7 @@ export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
       replicaOf.set(daemon.pid, daemons.length);
     }
     const readyMs = await Promise.all(daemons.map((d) => d.ready(options.stepTimeoutMs)));
-    await receiver.waitForEvents(1, options.stepTimeoutMs);
-    const cpuFrom = await cpuPoint(daemons, database, receiver);
-    await receiver.waitForEvents(total, options.stepTimeoutMs);
-    const cpuTo = await cpuPoint(daemons, database, receiver);
-    const arrivals = receiver.arrivals();
-    const first = arrivals[0]?.atMs ?? spawnedAt;
-    const last = arrivals.at(-1)?.atMs ?? spawnedAt;
+    const window = await watchDrain(ctx, { daemons, database, receiver, total, spawnedAt });
     // The receiver has every request; the daemons mark each delivered right after its answer.
     await waitUntil(
       async () => ((await database.countStatuses()).delivered ?? 0) >= total,
@@ -85,7 +73,7 @@ export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
     );
     await Promise.all(daemons.map((d) => d.stop()));
     const statuses = await database.countStatuses();
-    const perSecond = (total - 1) / ((last - first) / 1000);
+    const { perSecond } = window;
     report.add({
       key: key('per_second'),
       scenario,
@@ -104,18 +92,13 @@ export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
         display: `${formatNumber(perSecond / single)}x`,
       });
     }
-    reportDrainCpu(ctx, {
+    await reportDrainCost(ctx, {
       scenario,
       key,
       who: `${count} replicas together`,
-      from: cpuFrom,
-      to: cpuTo,
-    });
-    await reportTransactions(ctx, {
-      scenario,
-      key,
+      window,
       database,
-      before: transactionsBefore,
+      transactionsBefore,
       deliveries: total,
     });
     report.add({
@@ -130,7 +113,7 @@ export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
       key: key('seconds_from_spawn'),
       scenario,
       label: 'spawn of the first replica to the last delivery',
-      value: (last - spawnedAt) / 1000,
+      value: (window.lastMs - spawnedAt) / 1000,
       unit: 's',
     });
     report.add({
@@ -140,35 +123,12 @@ export async function measureReplicatedDrain(ctx: BenchContext): Promise<void> {
       value: listed,
       unit: `of ${count}`,
     });
-    report.add({
-      key: key('duplicates'),
+    reportDrainOutcome(ctx, {
       scenario,
-      label: 'events delivered more than once',
-      value: receiver.duplicates().length,
-      unit: 'events',
-      target: exactly(0, 'events'),
-    });
-    report.add({
-      key: key('requests'),
-      scenario,
-      label: 'requests received / distinct events',
-      value: receiver.requests(),
-      unit: 'requests',
-      display: `${formatNumber(receiver.requests())} / ${formatNumber(arrivals.length)}`,
-    });
-    report.add({
-      key: key('bad_signatures'),
-      scenario,
-      label: 'requests whose X-Hub-Signature-256 did not verify',
-      value: receiver.badSignatures(),
-      unit: 'requests',
-    });
-    report.add({
-      key: key('delivered_in_database'),
-      scenario,
-      label: 'deliveries marked delivered in the database afterwards',
-      value: statuses.delivered ?? 0,
-      unit: `of ${formatNumber(total)}`,
+      key,
+      receiver,
+      total,
+      delivered: statuses.delivered ?? 0,
     });
     reportSplit(ctx, { scenario, key, total, delivered, received: receiver.requestsByPeer() });
   } finally {

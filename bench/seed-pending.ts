@@ -6,11 +6,15 @@
  * planner's statistics, as the engine's upkeep gathers them over such an outage (see
  * BenchDatabase.analyze).
  */
+import { performance } from 'node:perf_hooks';
 import { eventIdOf } from '../src/events/change-event.js';
 import type { Storage } from '../src/storage/storage.js';
+import type { BenchContext } from './bench-context.js';
 import type { BenchDatabase } from './bench-database.js';
 import { repoName } from './bench-github.js';
+import { formatNumber } from './bench-report.js';
 import { shaOf } from './seed-history.js';
+import { unpolledRepoUrl } from './stored-state-daemon.js';
 
 /**
  * Outbox writes in flight at once. SQLite's is one connection (one write at a time); on
@@ -18,6 +22,27 @@ import { shaOf } from './seed-history.js';
  * several workers (or replicas) do, which keeps seeding 10,000 deliveries to seconds.
  */
 const IN_FLIGHT = { sqlite: 1, postgres: 8 } as const;
+
+/**
+ * A drain scenario's backlog: `drainDeliveries` pending deliveries to `targetUrl`, of
+ * repositories no forge answers for (the daemons only deliver), the time it took logged.
+ */
+export async function seedDrainBacklog(
+  ctx: BenchContext,
+  scenario: string,
+  database: BenchDatabase,
+  targetUrl: string,
+): Promise<{ repositories: number }> {
+  ctx.log(`${scenario}: seeding the outbox`);
+  const started = performance.now();
+  const seeded = await seedPending(database, {
+    deliveries: ctx.options.drainDeliveries,
+    targetUrl,
+    repoUrl: unpolledRepoUrl,
+  });
+  ctx.log(`${scenario}: seeded in ${formatNumber((performance.now() - started) / 1000)} s`);
+  return seeded;
+}
 
 export async function seedPending(
   database: BenchDatabase,

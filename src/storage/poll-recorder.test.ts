@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BASELINED,
-  REPO,
-  sha,
-  TARGET,
-  useTempStorage,
-} from '../../test/storage/storage-fixtures.js';
+import { baselinePoll, REPO, sha, useTempStorage } from '../../test/storage/storage-fixtures.js';
 
 const MAIN = 'refs/heads/main';
 const DEV = 'refs/heads/dev';
@@ -17,19 +11,7 @@ describe('SqliteStores.forgetRefs', () => {
 
   it('forgets refs without recording any event', () => {
     temp.storage.sync.repositories.track(REPO, 500);
-    temp.storage.sync.recordPoll({
-      repository: REPO,
-      refs: {
-        upsert: [
-          { ref: MAIN, sha: sha(1) },
-          { ref: DEV, sha: sha(2) },
-        ],
-        remove: [],
-      },
-      events: [],
-      targets: [TARGET],
-      pollState: { polledAt: 1_000, nextPollAt: 61_000, via: 'api', baselined: BASELINED },
-    });
+    temp.storage.sync.recordPoll(baselinePoll({ [MAIN]: sha(1), [DEV]: sha(2) }));
     expect(temp.storage.sync.forgetRefs(REPO.name, [DEV, 'refs/heads/never-seen'])).toBe(1);
     expect([...temp.storage.sync.refStates.shas(REPO.name).keys()]).toEqual([MAIN]);
     expect(temp.storage.sync.events.count()).toBe(0);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../logging/create-logger.js';
 import type { ComponentHealth } from '../runtime/component.js';
-import { asyncFacade, settle } from './async-facade.js';
+import { BoundStorage, openStateHealth } from './bound-storage.js';
 import { DeliveryStore } from './delivery-store.js';
 import { EventStore } from './event-store.js';
 import { HttpCacheStore } from './http-cache-store.js';
@@ -19,17 +19,7 @@ import { RefStateStore } from './ref-state-store.js';
 import { RefTransitionStore } from './ref-transition-store.js';
 import { RepositoryStore } from './repository-store.js';
 import { withStorageErrors } from './map-storage-error.js';
-import type {
-  DeliveryQueue,
-  EventReads,
-  HttpCacheStorage,
-  PollStateStorage,
-  RefStateReads,
-  RefTransitionReads,
-  RepositoryStorage,
-  Storage,
-} from './storage.js';
-import { STORE_METHODS } from './storage.js';
+import type { Storage } from './storage.js';
 import { WriterLock, clearHolder, currentHolder, recordHolder } from './writer-lock.js';
 import { storageNotOpenError } from './storage-errors.js';
 import type { EpochMs, RepositoryIdentity } from './storage-types.js';
@@ -97,40 +87,15 @@ function fileSize(file: string): number {
  * one SQLite connection does anyway. Using a store before `start` or after `stop` is
  * `storage-failed`.
  */
-export class SqliteStorage implements Storage {
+export class SqliteStorage extends BoundStorage implements Storage {
   readonly name = 'storage';
   /** The database file, resolved. */
   readonly path: string;
   private current: OpenStorage | undefined;
   private closed = false;
 
-  readonly repositories: RepositoryStorage = asyncFacade(
-    () => this.sync.repositories,
-    STORE_METHODS.repositories,
-  );
-  readonly refStates: RefStateReads = asyncFacade(
-    () => this.sync.refStates,
-    STORE_METHODS.refStates,
-  );
-  readonly refTransitions: RefTransitionReads = asyncFacade(
-    () => this.sync.refTransitions,
-    STORE_METHODS.refTransitions,
-  );
-  readonly pollStates: PollStateStorage = asyncFacade(
-    () => this.sync.pollStates,
-    STORE_METHODS.pollStates,
-  );
-  readonly httpCache: HttpCacheStorage = asyncFacade(
-    () => this.sync.httpCache,
-    STORE_METHODS.httpCache,
-  );
-  readonly events: EventReads = asyncFacade(() => this.sync.events, STORE_METHODS.events);
-  readonly deliveries: DeliveryQueue = asyncFacade(
-    () => this.sync.deliveries,
-    STORE_METHODS.deliveries,
-  );
-
   constructor(private readonly options: SqliteStorageOptions) {
+    super();
     this.path = path.resolve(options.path);
   }
 
@@ -228,9 +193,7 @@ export class SqliteStorage implements Storage {
       sizeBytes: fileSize(this.path),
       walSizeBytes: fileSize(`${this.path}-wal`),
     };
-    if (this.current) return { status: 'healthy', message: 'database open', details };
-    if (this.closed) return { status: 'stopped', message: 'database closed', details };
-    return { status: 'starting', message: 'database not open yet', details };
+    return openStateHealth(this.isOpen, this.closed, details);
   }
 
   /** The synchronous stores of the open database; `storage-failed` when it is not open. */
@@ -238,16 +201,8 @@ export class SqliteStorage implements Storage {
     return this.require().stores;
   }
 
-  recordPoll(record: PollRecord): Promise<PollRecordResult> {
-    return settle(() => this.sync.recordPoll(record));
-  }
-
-  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): Promise<number> {
-    return settle(() => this.sync.recordPollFailure(repository, failure));
-  }
-
-  pruneBatch(cutoff: EpochMs, batchSize: number): Promise<PruneCounts> {
-    return settle(() => this.sync.pruneBatch(cutoff, batchSize));
+  protected override openStores(): SqliteStores {
+    return this.sync;
   }
 
   private require(): OpenStorage {

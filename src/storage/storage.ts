@@ -155,8 +155,8 @@ export interface Storage extends Component {
 }
 
 /**
- * The methods of each store of `Storage`, as both engines bind them to their own stores (one
- * list, so a method added to an interface is bound by both or by neither).
+ * The methods of each store of `Storage`, as `BoundStorage` binds them to an engine's own stores
+ * (one list, so a method added to an interface is bound for both engines or for neither).
  */
 export const STORE_METHODS = {
   repositories: ['track', 'syncFromConfig', 'isCurrent', 'get'],

@@ -12,8 +12,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { writeDaemonConfig } from '../helpers/daemon-config.js';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
-import { createGitRepoFactory, type BareRepo } from '../helpers/git-repo-factory.js';
+import { createGitRepoFactory } from '../helpers/git-repo-factory.js';
 import { createWebhookReceiver } from '../helpers/webhook-receiver.js';
+import { createMixRepos, startCommitMix, type CommitMix } from './commit-mix.js';
+import { crashOutcome, EVENTS_SQL, type CrashOutcome, type EventRow } from './crash-outcome.js';
 
 export interface CrashLoopOptions {
   readonly kills: number;
@@ -24,34 +26,14 @@ export interface CrashLoopOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface CrashLoopResult {
+export interface CrashLoopResult extends CrashOutcome {
   readonly kills: number;
   readonly commits: number;
-  readonly events: number;
-  readonly delivered: number;
-  /** Events whose (repository, ref, before, after) an earlier event had: repeats that fired. */
-  readonly repeated: number;
-  /** Deliveries the receiver got more than once (same event id). */
-  readonly duplicates: number;
-  /** Refs whose event chain is broken or does not end at the ref's sha: must be empty. */
-  readonly brokenChains: string[];
-  /** Events recorded but never received: must be empty. */
-  readonly undelivered: string[];
-  readonly badSignatures: number;
   /** Deliveries left pending/in_flight/failed in the database: must be 0. */
   readonly unsettled: number;
 }
 
 const SECRET = 'crash-loop-secret-3f9d';
-
-interface EventRow {
-  id: string;
-  repository: string;
-  ref: string;
-  before: string | null;
-  after: string | null;
-  transition: number;
-}
 
 export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoopResult> {
   const random = options.random ?? Math.random;
@@ -60,20 +42,10 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   const receiver = await createWebhookReceiver({ secret: SECRET });
   const dir = await mkdtemp(path.join(tmpdir(), 'rs-crash-loop-'));
   let current: DaemonProcess | undefined;
-  let committing = true;
-  let committer: Promise<void> = Promise.resolve();
+  let mix: CommitMix | undefined;
   try {
-    const repos: BareRepo[] = [];
-    // Per repository, the two shas its `flip` branch is moved between (A->B->A->B ...).
-    const flips: [string, string][] = [];
-    for (let i = 0; i < options.repositories; i += 1) {
-      const repo = await factory.createBareRepo(`org/repo${i}`);
-      const a = await repo.commit('main', 'initial');
-      await repo.createBranch('flip', a);
-      const b = await repo.commit('flip', 'the other side of flip');
-      repos.push(repo);
-      flips.push([a, b]);
-    }
+    const mixRepos = await createMixRepos(factory, options.repositories);
+    const { repos } = mixRepos;
     const configFile = await writeDaemonConfig(dir, receiver.url, {
       app: { log_level: 'info' },
       tekton: { secret: '${WEBHOOK_SECRET}', retry_attempts: 1000 },
@@ -88,35 +60,8 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     const env = { WEBHOOK_SECRET: SECRET };
     const dbFile = path.join(dir, 'reposentry.db');
 
-    // Commits land continuously on random repositories: updates, new branches, deletions, tags,
-    // a branch moved back and forth between two shas, and a tag deleted and pushed again at the
-    // same commit (transitions that really happen again and must fire again).
-    let commits = 0;
-    committer = (async () => {
-      let n = 0;
-      while (committing) {
-        const index = Math.floor(random() * repos.length);
-        const repo = repos[index]!;
-        const roll = random();
-        n += 1;
-        if (roll < 0.45) await repo.commit('main', `change ${n}`);
-        else if (roll < 0.6) await repo.createBranch(`topic/${n}`, 'main');
-        else if (roll < 0.68) {
-          const topics = [...(await repo.refs()).keys()].filter((r) =>
-            r.startsWith('refs/heads/topic/'),
-          );
-          const victim = topics[Math.floor(random() * topics.length)];
-          if (victim) await repo.deleteBranch(victim.slice('refs/heads/'.length));
-        } else if (roll < 0.75) await repo.tag(`v${n}`, 'main');
-        else if (roll < 0.9) {
-          const [a, b] = flips[index]!;
-          await repo.forcePush('flip', (await repo.resolve('flip')) === a ? b : a);
-        } else if ((await repo.refs()).has('refs/tags/again')) await repo.deleteTag('again');
-        else await repo.tag('again', flips[index]![0]);
-        commits += 1;
-        await new Promise((r) => setTimeout(r, 50 + random() * 150));
-      }
-    })();
+    // Commits land continuously on random repositories (commit-mix.ts).
+    mix = startCommitMix(mixRepos, { random, pauseMs: [50, 200] });
 
     for (let kill = 0; kill < options.kills; kill += 1) {
       receiver.delay(random() < 0.5 ? Math.floor(random() * 200) : 0);
@@ -126,11 +71,10 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       current.kill('SIGKILL');
       await current.exited();
       log(
-        `kill ${kill + 1}/${options.kills}: ${commits} commits, ${receiver.requests.length} requests`,
+        `kill ${kill + 1}/${options.kills}: ${mix.commits} commits, ${receiver.requests.length} requests`,
       );
     }
-    committing = false;
-    await committer;
+    await mix.stop();
     receiver.delay(0);
 
     // A last run that is allowed to finish: everything recorded gets delivered.
@@ -166,12 +110,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     let events: EventRow[];
     let unsettled: number;
     try {
-      events = db
-        .prepare(
-          `SELECT id, repository, ref, before_sha AS before, after_sha AS after,
-             transition_number AS transition FROM events ORDER BY seq`,
-        )
-        .all() as EventRow[];
+      events = db.prepare(EVENTS_SQL).all() as EventRow[];
       unsettled = db
         .prepare("SELECT count(*) FROM deliveries WHERE status <> 'delivered'")
         .pluck()
@@ -179,56 +118,16 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     } finally {
       db.close();
     }
-    const brokenChains: string[] = [];
-    for (const [i, repo] of repos.entries()) {
-      const actual = await repo.refs();
-      const byRef = new Map<string, EventRow[]>();
-      for (const e of events.filter((e) => e.repository === `repo${i}`))
-        byRef.set(e.ref, [...(byRef.get(e.ref) ?? []), e]);
-      for (const [ref, chain] of byRef) {
-        // Each transition once: numbered 1, 2, 3 ... in the order recorded, none twice or skipped.
-        chain.forEach((e, k) => {
-          if (e.transition !== k + 1)
-            brokenChains.push(`repo${i} ${ref}: event ${k} has transition ${e.transition}`);
-        });
-        for (let k = 1; k < chain.length; k += 1) {
-          if (chain[k]!.before !== chain[k - 1]!.after)
-            brokenChains.push(
-              `repo${i} ${ref}: event ${k} starts at ${chain[k]!.before}, previous ended at ${chain[k - 1]!.after}`,
-            );
-        }
-        const last = chain.at(-1)!;
-        if (last.after !== (actual.get(ref) ?? null))
-          brokenChains.push(
-            `repo${i} ${ref}: last event ends at ${last.after}, ref is at ${actual.get(ref) ?? 'deleted'}`,
-          );
-      }
-    }
-    const received = new Map<string, number>();
-    for (const id of receiver.deliveredIds()) received.set(id, (received.get(id) ?? 0) + 1);
-    const duplicates = [...received.values()].reduce((sum, n) => sum + (n - 1), 0);
-    const seen = new Set<string>();
-    let repeated = 0;
-    for (const e of events) {
-      const key = [e.repository, e.ref, e.before, e.after].join(' ');
-      if (seen.has(key)) repeated += 1;
-      seen.add(key);
-    }
+    const actual = new Map<string, ReadonlyMap<string, string>>();
+    for (const [i, repo] of repos.entries()) actual.set(`repo${i}`, await repo.refs());
     return {
       kills: options.kills,
-      commits,
-      events: events.length,
-      repeated,
-      delivered: received.size,
-      duplicates,
-      brokenChains,
-      undelivered: events.filter((e) => !received.has(e.id)).map((e) => e.id),
-      badSignatures: receiver.requests.filter((r) => r.signatureValid !== true).length,
+      commits: mix.commits,
+      ...crashOutcome(events, actual, receiver),
       unsettled,
     };
   } finally {
-    committing = false;
-    await committer.catch(() => undefined);
+    await mix?.stop().catch(() => undefined);
     current?.kill('SIGKILL');
     await receiver.close();
     await factory.cleanup();

@@ -18,9 +18,11 @@ import { ReplicaListSchema } from '../../src/api/schemas/replica-schemas.js';
 import { writeDaemonConfig } from '../helpers/daemon-config.js';
 import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
 import { createGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
-import { createGitRepoFactory, type BareRepo } from '../helpers/git-repo-factory.js';
+import { createGitRepoFactory } from '../helpers/git-repo-factory.js';
 import { createTestDatabase } from '../helpers/postgres-database.js';
 import { createWebhookReceiver } from '../helpers/webhook-receiver.js';
+import { createMixRepos, startCommitMix, type CommitMix } from './commit-mix.js';
+import { crashOutcome, EVENTS_SQL, type CrashOutcome, type EventRow } from './crash-outcome.js';
 
 export interface ReplicaCrashLoopOptions {
   readonly replicas: number;
@@ -66,19 +68,10 @@ export interface Violation {
   readonly context: string;
 }
 
-export interface ReplicaCrashLoopResult {
+export interface ReplicaCrashLoopResult extends CrashOutcome {
   readonly kills: number;
   readonly starts: number;
   readonly commits: number;
-  readonly events: number;
-  /** Events whose (repository, ref, before, after) an earlier event had: repeats that fired. */
-  readonly repeated: number;
-  readonly delivered: number;
-  /** Deliveries the receiver got more than once (same event id). */
-  readonly duplicates: number;
-  readonly brokenChains: string[];
-  readonly undelivered: string[];
-  readonly badSignatures: number;
   /** Deliveries left pending/in_flight/failed in the database: must be 0. */
   readonly unsettled: number;
   readonly listings: number;
@@ -123,15 +116,6 @@ export interface ReplicaCrashLoopResult {
 
 const SECRET = 'replica-crash-loop-secret-5b2e';
 
-interface EventRow {
-  id: string;
-  repository: string;
-  ref: string;
-  before: string | null;
-  after: string | null;
-  transition: number;
-}
-
 interface Replica {
   readonly name: string;
   readonly process: DaemonProcess;
@@ -175,20 +159,11 @@ export async function runReplicaCrashLoop(
     if (user === undefined) unattributed += 1;
     else listings.push({ repository, replica: user, at: since(at) });
   });
-  let committing = true;
-  let committer: Promise<void> = Promise.resolve();
+  let mix: CommitMix | undefined;
   try {
     await sql.connect();
-    const repos: BareRepo[] = [];
-    const flips: [string, string][] = [];
-    for (let i = 0; i < options.repositories; i += 1) {
-      const repo = await factory.createBareRepo(`org/repo${i}`);
-      const a = await repo.commit('main', 'initial');
-      await repo.createBranch('flip', a);
-      const b = await repo.commit('flip', 'the other side of flip');
-      repos.push(repo);
-      flips.push([a, b]);
-    }
+    const mixRepos = await createMixRepos(factory, options.repositories);
+    const { repos } = mixRepos;
     const names = repos.map((_, i) => `repo${i}`);
     const configFile = await writeDaemonConfig(dir, receiver.url, {
       app: { log_level: 'info' },
@@ -248,34 +223,8 @@ export async function runReplicaCrashLoop(
     await Promise.all(slots.map((r) => r.process.ready(left('the first replicas'))));
     log(`${slots.length} replicas ready after ${since(Date.now())} ms`);
 
-    // Commits land continuously, as in crash-loop.ts: updates, new and deleted branches, tags, a
-    // branch moved back and forth and a tag deleted and pushed again (repeated transitions).
-    let commits = 0;
-    committer = (async () => {
-      let n = 0;
-      while (committing) {
-        const index = Math.floor(random() * repos.length);
-        const repo = repos[index]!;
-        const roll = random();
-        n += 1;
-        if (roll < 0.45) await repo.commit('main', `change ${n}`);
-        else if (roll < 0.6) await repo.createBranch(`topic/${n}`, 'main');
-        else if (roll < 0.68) {
-          const topics = [...(await repo.refs()).keys()].filter((r) =>
-            r.startsWith('refs/heads/topic/'),
-          );
-          const victim = topics[Math.floor(random() * topics.length)];
-          if (victim) await repo.deleteBranch(victim.slice('refs/heads/'.length));
-        } else if (roll < 0.75) await repo.tag(`v${n}`, 'main');
-        else if (roll < 0.9) {
-          const [a, b] = flips[index]!;
-          await repo.forcePush('flip', (await repo.resolve('flip')) === a ? b : a);
-        } else if ((await repo.refs()).has('refs/tags/again')) await repo.deleteTag('again');
-        else await repo.tag('again', flips[index]![0]);
-        commits += 1;
-        await sleep(100 + random() * 200);
-      }
-    })();
+    // Commits land continuously, as in crash-loop.ts (commit-mix.ts).
+    mix = startCommitMix(mixRepos, { random, pauseMs: [100, 300] });
 
     // A random ready replica is killed and a new one started in its place, while at least one
     // other is ready to take its repositories over (as a PodDisruptionBudget would keep one up):
@@ -295,12 +244,11 @@ export async function runReplicaCrashLoop(
       slots[slots.indexOf(victim)] = next;
       log(
         `kill ${kill + 1}/${options.kills}: ${victim.name} at ${victim.killedAt} ms, ` +
-          `${next.name} started; ${commits} commits, ${receiver.requests.length} requests`,
+          `${next.name} started; ${mix.commits} commits, ${receiver.requests.length} requests`,
       );
     }
     await Promise.all(slots.map((r) => r.process.ready(left('the last replicas'))));
-    committing = false;
-    await committer;
+    await mix.stop();
     receiver.delay(0);
 
     // Settled: every repository polled since the last commit, nothing left to deliver.
@@ -335,26 +283,12 @@ export async function runReplicaCrashLoop(
     }
     stopRecording();
 
-    const events = (
-      await sql.query<EventRow>(
-        `SELECT id, repository, ref, before_sha AS before, after_sha AS after,
-           transition_number AS transition FROM events ORDER BY seq`,
-      )
-    ).rows;
+    const events = (await sql.query<EventRow>(EVENTS_SQL)).rows;
     const unsettledRow = await sql.query<{ n: string }>(
       "SELECT count(*) AS n FROM deliveries WHERE status <> 'delivered'",
     );
     const actual = new Map<string, ReadonlyMap<string, string>>();
     for (const [i, repo] of repos.entries()) actual.set(names[i]!, await repo.refs());
-    const received = new Map<string, number>();
-    for (const id of receiver.deliveredIds()) received.set(id, (received.get(id) ?? 0) + 1);
-    const seen = new Set<string>();
-    let repeated = 0;
-    for (const e of events) {
-      const key = [e.repository, e.ref, e.before, e.after].join(' ');
-      if (seen.has(key)) repeated += 1;
-      seen.add(key);
-    }
 
     const observed = listings.filter((l) => l.at <= stopAt);
     const timeline = new Timeline(everyProcess, t0);
@@ -362,14 +296,8 @@ export async function runReplicaCrashLoop(
     return {
       kills: options.kills,
       starts: everyProcess.length,
-      commits,
-      events: events.length,
-      repeated,
-      delivered: received.size,
-      duplicates: [...received.values()].reduce((sum, n) => sum + (n - 1), 0),
-      brokenChains: brokenChains(events, actual),
-      undelivered: events.filter((e) => !received.has(e.id)).map((e) => e.id),
-      badSignatures: receiver.requests.filter((r) => r.signatureValid !== true).length,
+      commits: mix.commits,
+      ...crashOutcome(events, actual, receiver),
       unsettled: Number(unsettledRow.rows[0]?.n),
       listings: observed.length,
       unattributed,
@@ -391,8 +319,7 @@ export async function runReplicaCrashLoop(
     };
   } finally {
     process.off('exit', killAll);
-    committing = false;
-    await committer.catch(() => undefined);
+    await mix?.stop().catch(() => undefined);
     for (const r of everyProcess) r.process.kill('SIGKILL');
     await Promise.all(everyProcess.map((r) => r.process.exited()));
     stopRecording();
@@ -725,38 +652,6 @@ export function describeViolation(v: Violation): string {
     ? `${v.second.replica} at ${seconds(v.second.at)}`
     : 'the end of the observation';
   return `${v.repository}: listed by ${first}, next ${second} (${v.apartMs} ms apart; ${v.context})`;
-}
-
-/**
- * Every ref's events numbered 1, 2, 3 ... in the order recorded, each starting where the
- * previous ended, the last ending at the ref's real sha (or its deletion).
- */
-function brokenChains(
-  events: readonly EventRow[],
-  actual: ReadonlyMap<string, ReadonlyMap<string, string>>,
-): string[] {
-  const broken: string[] = [];
-  const byRef = new Map<string, EventRow[]>();
-  for (const e of events) {
-    const key = `${e.repository} ${e.ref}`;
-    byRef.set(key, [...(byRef.get(key) ?? []), e]);
-  }
-  for (const [key, chain] of byRef) {
-    chain.forEach((e, k) => {
-      if (e.transition !== k + 1) broken.push(`${key}: event ${k} has transition ${e.transition}`);
-    });
-    for (let k = 1; k < chain.length; k += 1) {
-      if (chain[k]!.before !== chain[k - 1]!.after)
-        broken.push(
-          `${key}: event ${k} starts at ${chain[k]!.before}, previous ended at ${chain[k - 1]!.after}`,
-        );
-    }
-    const last = chain.at(-1)!;
-    const real = actual.get(last.repository)?.get(last.ref) ?? null;
-    if (last.after !== real)
-      broken.push(`${key}: last event ends at ${last.after}, ref is at ${real ?? 'deleted'}`);
-  }
-  return broken;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   SqliteStorage,
   type SqliteStorageOptions as StorageOptions,
 } from '../../src/storage/sqlite-storage.js';
+import type { PollRecord } from '../../src/storage/poll-record.js';
 import type { Storage } from '../../src/storage/storage.js';
 import type { DeliveryTarget, RepositoryIdentity } from '../../src/storage/storage-types.js';
 import { createCaptureLogger } from '../helpers/capture-logger.js';
@@ -125,6 +126,17 @@ export function sha(n: number): string {
 }
 
 export const BASELINED = { branch: true, tag: true } as const;
+
+/** The first poll of REPO, at 1_000: the refs it found (ref -> sha) recorded, no event. */
+export function baselinePoll(refs: Readonly<Record<string, string>>): PollRecord {
+  return {
+    repository: REPO,
+    refs: { upsert: Object.entries(refs).map(([ref, sha]) => ({ ref, sha })), remove: [] },
+    events: [],
+    targets: [TARGET],
+    pollState: { polledAt: 1_000, nextPollAt: 61_000, via: 'api', baselined: BASELINED },
+  };
+}
 
 /**
  * The events renumbered the way the poller numbers them: each takes its ref's next transition

@@ -2,25 +2,12 @@ import type pg from 'pg';
 import { ReposentryError } from '../../errors/reposentry-error.js';
 import type { Logger } from '../../logging/create-logger.js';
 import type { ComponentHealth } from '../../runtime/component.js';
+import { BoundStorage, openStateHealth, type EngineStores } from '../bound-storage.js';
 import type { Cluster } from '../cluster.js';
-import type { PollFailure } from '../poll-state-record.js';
-import type { PollRecord, PollRecordResult } from '../poll-record.js';
-import type { PruneCounts } from '../prune-counts.js';
 import { latestVersion } from '../schema-steps.js';
-import type {
-  DeliveryQueue,
-  EventReads,
-  HttpCacheStorage,
-  PollStateStorage,
-  RefStateReads,
-  RefTransitionReads,
-  RepositoryStorage,
-  Storage,
-} from '../storage.js';
-import { STORE_METHODS } from '../storage.js';
+import type { Storage } from '../storage.js';
 import { storageNotOpenError } from '../storage-errors.js';
-import type { EpochMs, RepositoryIdentity } from '../storage-types.js';
-import { lateBound } from './late-bound.js';
+import type { EpochMs } from '../storage-types.js';
 import { mapPostgresError } from './map-postgres-error.js';
 import { PG_MIGRATIONS } from './migrations/pg-migrations.js';
 import { runPgMigrations, schemaVersionOf } from './migrations/run-pg-migrations.js';
@@ -58,23 +45,10 @@ export interface PostgresStorageOptions {
   readonly readOnly?: boolean;
 }
 
-/** The stores of an open database. */
-interface PgStores {
-  readonly repositories: PgRepositoryStore;
-  readonly refStates: PgRefStateStore;
-  readonly refTransitions: PgRefTransitionStore;
-  readonly pollStates: PgPollStateStore;
-  readonly httpCache: PgHttpCacheStore;
-  readonly events: PgEventStore;
-  readonly deliveries: PgDeliveryStore;
-  readonly recorder: PgPollRecorder;
-  readonly db: PgDatabase;
-}
-
 interface OpenPostgres {
   readonly pool: pg.Pool;
   readonly cluster: PgCluster;
-  readonly stores: PgStores;
+  readonly stores: EngineStores;
 }
 
 /**
@@ -84,7 +58,7 @@ interface OpenPostgres {
  * transaction. Using a store before `start` or after `stop` is `storage-failed`. The connection
  * string's credentials appear nowhere: `location` and every message carry it redacted.
  */
-export class PostgresStorage implements Storage {
+export class PostgresStorage extends BoundStorage implements Storage {
   readonly name = 'storage';
   /** The connection string without credentials. */
   readonly location: string;
@@ -94,33 +68,8 @@ export class PostgresStorage implements Storage {
   private opening: Promise<void> | undefined;
   private closed = false;
 
-  readonly repositories: RepositoryStorage = lateBound(
-    () => this.stores.repositories,
-    STORE_METHODS.repositories,
-  );
-  readonly refStates: RefStateReads = lateBound(
-    () => this.stores.refStates,
-    STORE_METHODS.refStates,
-  );
-  readonly refTransitions: RefTransitionReads = lateBound(
-    () => this.stores.refTransitions,
-    STORE_METHODS.refTransitions,
-  );
-  readonly pollStates: PollStateStorage = lateBound(
-    () => this.stores.pollStates,
-    STORE_METHODS.pollStates,
-  );
-  readonly httpCache: HttpCacheStorage = lateBound(
-    () => this.stores.httpCache,
-    STORE_METHODS.httpCache,
-  );
-  readonly events: EventReads = lateBound(() => this.stores.events, STORE_METHODS.events);
-  readonly deliveries: DeliveryQueue = lateBound(
-    () => this.stores.deliveries,
-    STORE_METHODS.deliveries,
-  );
-
   constructor(private readonly options: PostgresStorageOptions) {
+    super();
     this.where = postgresLocation(options.url);
     this.location = this.where.text;
     this.now = options.now ?? Date.now;
@@ -168,21 +117,7 @@ export class PostgresStorage implements Storage {
         waiting: pool?.waitingCount ?? 0,
       },
     };
-    if (this.current) return { status: 'healthy', message: 'database open', details };
-    if (this.closed) return { status: 'stopped', message: 'database closed', details };
-    return { status: 'starting', message: 'database not open yet', details };
-  }
-
-  recordPoll(record: PollRecord): Promise<PollRecordResult> {
-    return this.call((stores) => stores.recorder.recordPoll(record));
-  }
-
-  recordPollFailure(repository: RepositoryIdentity, failure: PollFailure): Promise<number> {
-    return this.call((stores) => stores.recorder.recordPollFailure(repository, failure));
-  }
-
-  pruneBatch(cutoff: EpochMs, batchSize: number): Promise<PruneCounts> {
-    return this.call((stores) => pgPruneBatch(stores.db, cutoff, batchSize));
+    return openStateHealth(this.isOpen, this.closed, details);
   }
 
   private async open(): Promise<void> {
@@ -242,17 +177,9 @@ export class PostgresStorage implements Storage {
     );
   }
 
-  private get stores(): PgStores {
+  protected override openStores(): EngineStores {
     if (this.current) return this.current.stores;
     throw storageNotOpenError(this.location, this.closed);
-  }
-
-  private call<T>(fn: (stores: PgStores) => Promise<T>): Promise<T> {
-    try {
-      return fn(this.stores);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
   }
 }
 
@@ -260,7 +187,8 @@ function createStores(
   db: PgDatabase,
   now: () => EpochMs,
   claimant: DeliveryClaimant | undefined,
-): PgStores {
+): EngineStores {
+  const recorder = new PgPollRecorder(db);
   return {
     repositories: new PgRepositoryStore(db, now),
     refStates: new PgRefStateStore(db),
@@ -269,8 +197,9 @@ function createStores(
     httpCache: new PgHttpCacheStore(db, now),
     events: new PgEventStore(db),
     deliveries: new PgDeliveryStore(db, now, claimant),
-    recorder: new PgPollRecorder(db),
-    db,
+    recordPoll: (record) => recorder.recordPoll(record),
+    recordPollFailure: (repository, failure) => recorder.recordPollFailure(repository, failure),
+    pruneBatch: (cutoff, batchSize) => pgPruneBatch(db, cutoff, batchSize),
   };
 }
 

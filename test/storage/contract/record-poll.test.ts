@@ -1,7 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ResolvedPayloadFormat } from '../../../src/config/config-types.js';
 import { STORAGE_ENGINES, useStorage } from '../storage-engines.js';
-import { BASELINED, makeEvent, recordEvent, REPO, sha, TARGET } from '../storage-fixtures.js';
+import {
+  BASELINED,
+  baselinePoll,
+  makeEvent,
+  recordEvent,
+  REPO,
+  sha,
+  TARGET,
+} from '../storage-fixtures.js';
 
 const MAIN = 'refs/heads/main';
 const DEV = 'refs/heads/dev';
@@ -14,19 +22,7 @@ describe.each(STORAGE_ENGINES)('Storage.recordPoll (the outbox) on %s', (engine)
   });
 
   async function baseline(): Promise<void> {
-    await under.storage.recordPoll({
-      repository: REPO,
-      refs: {
-        upsert: [
-          { ref: MAIN, sha: sha(1) },
-          { ref: DEV, sha: sha(2) },
-        ],
-        remove: [],
-      },
-      events: [],
-      targets: [TARGET],
-      pollState: { polledAt: 1_000, nextPollAt: 61_000, via: 'api', baselined: BASELINED },
-    });
+    await under.storage.recordPoll(baselinePoll({ [MAIN]: sha(1), [DEV]: sha(2) }));
   }
 
   it('writes ref state, events, one pending delivery per target, and poll state', async () => {
