@@ -109,7 +109,7 @@ async function writeChange(
       polledAt,
       nextPollAt: polledAt + 60_000,
       via: 'api',
-      baselined: { branch: true, tag: false },
+      baselined: { branch: true, tag: false, pull: false },
     },
   });
 }

@@ -7,6 +7,7 @@ import {
   type ResolvedPayloadFormat,
 } from './config-types.js';
 import { urlProblem } from './check-url.js';
+import { buildPullRequests } from './build-pull-requests.js';
 import { compilePattern } from './compile-pattern.js';
 import { shortIntervalWarning } from './config-warnings.js';
 import { parseDuration } from './parse-duration.js';
@@ -109,6 +110,7 @@ export function buildRepository(
   const enabled = flag(item.enabled, `${at}.enabled`, problems);
   const ownListener = url('event_listener_url', 'http', false);
   const format = oneOf<PayloadFormat>('payload_format', PAYLOAD_FORMATS, false);
+  const pullRequests = buildPullRequests(item.pull_requests, `${at}.pull_requests`, problems);
 
   const eventListenerUrl = ownListener ?? defaults.eventListenerUrl;
   if (eventListenerUrl === undefined && item.event_listener_url === undefined) {
@@ -137,6 +139,7 @@ export function buildRepository(
     enabled: enabled ?? true,
     eventListenerUrl: eventListenerUrl ?? '',
     payloadFormat: resolvePayloadFormat(format ?? defaults.payloadFormat, provider),
+    ...(pullRequests === undefined ? {} : { pullRequests }),
   };
   return { repository, problems, warnings };
 }

@@ -106,6 +106,15 @@ export interface SecurityConfig {
   readonly requireHttps: boolean;
 }
 
+/** `repositories[i].pull_requests`: which pull (merge) requests are reported. */
+export interface PullRequestsConfig {
+  /** Source text of target_branch_regex, for display. */
+  readonly targetBranchPattern: string;
+  readonly targetBranchRegex: RegExp;
+  readonly includeDrafts: boolean;
+  readonly includeForks: boolean;
+}
+
 export interface RepositoryConfig {
   /** Unique; the key in the database and the API. */
   readonly name: string;
@@ -127,6 +136,8 @@ export interface RepositoryConfig {
   readonly eventListenerUrl: string;
   /** Resolved: override, else tekton.payload_format, with `auto` decided by provider. */
   readonly payloadFormat: ResolvedPayloadFormat;
+  /** Absent = pull (merge) requests are not watched. */
+  readonly pullRequests?: PullRequestsConfig;
 }
 
 export interface ConfigSource {

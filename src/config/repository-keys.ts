@@ -60,6 +60,11 @@ export const REPOSITORY_KEYS = {
     default: 'tekton.payload_format',
     doc: 'Delivery body for this repository.',
   },
+  pull_requests: {
+    type: 'boolean | mapping',
+    default: '(none)',
+    doc: "Watch pull (merge) requests: `true` for the defaults, or `target_branch_regex` (default `.*`), `include_drafts` (default true), `include_forks` (default false: a fork's code would run in your cluster).",
+  },
 } as const satisfies Record<string, RepositoryKeyDoc>;
 
 export type RepositoryKey = keyof typeof REPOSITORY_KEYS;

@@ -20,7 +20,7 @@ describe('NextPollWriter', () => {
           polledAt: 1_000,
           nextPollAt: 2_000,
           via: 'api',
-          baselined: { branch: true, tag: false },
+          baselined: { branch: true, tag: false, pull: false },
         },
       });
     }

@@ -7,7 +7,7 @@ export type RefKind = (typeof REF_KINDS)[number];
 export const CHANGE_ACTIONS = ['created', 'updated', 'deleted'] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
-export const EVENT_TYPES = [
+export const REF_EVENT_TYPES = [
   'branch.created',
   'branch.updated',
   'branch.deleted',
@@ -15,7 +15,47 @@ export const EVENT_TYPES = [
   'tag.updated',
   'tag.deleted',
 ] as const satisfies readonly `${RefKind}.${ChangeAction}`[];
-export type EventType = (typeof EVENT_TYPES)[number];
+export type RefEventType = (typeof REF_EVENT_TYPES)[number];
+
+export const PULL_REQUEST_ACTIONS = ['opened', 'updated', 'closed', 'merged', 'reopened'] as const;
+export type PullRequestAction = (typeof PULL_REQUEST_ACTIONS)[number];
+
+export const PULL_REQUEST_EVENT_TYPES = PULL_REQUEST_ACTIONS.map(
+  (action) => `pull_request.${action}` as const,
+) as readonly `pull_request.${PullRequestAction}`[];
+export type PullRequestEventType = `pull_request.${PullRequestAction}`;
+
+export const EVENT_TYPES = [...REF_EVENT_TYPES, ...PULL_REQUEST_EVENT_TYPES] as const;
+export type EventType = RefEventType | PullRequestEventType;
+
+/**
+ * A pull (merge) request as the Git host describes it, recorded with each of its events: what its
+ * payloads carry. Hosts without an API (plain git) know only the head: see `known`.
+ */
+export interface PullRequestFacts {
+  /** GitHub's pull number, GitLab's merge request iid. */
+  readonly number: number;
+  /** `open`, `closed` (without merging) or `merged`. */
+  readonly state: 'open' | 'closed' | 'merged';
+  /** What the host told: `api` (title, branches, author...) or `ref` (the head sha alone). */
+  readonly known: 'api' | 'ref';
+  readonly title?: string;
+  readonly draft?: boolean;
+  /** The request's web page. */
+  readonly url?: string;
+  /** The author's account name. */
+  readonly author?: string;
+  readonly head: {
+    readonly sha: string;
+    readonly ref?: string;
+    /** `owner/name` (GitLab: the full path) of the repository the head lives in. */
+    readonly repository?: string;
+    readonly cloneUrl?: string;
+  };
+  readonly base?: { readonly ref: string; readonly sha?: string };
+  /** The head lives in another repository than the base. */
+  readonly fork?: boolean;
+}
 
 /** The all-zero sha GitHub and GitLab use for "no commit" in push payloads. */
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -42,6 +82,8 @@ export interface ChangeEvent {
    */
   readonly transition: number;
   readonly detectedAt: Date;
+  /** Present exactly on `pull_request.*` events: the request as seen at detection. */
+  readonly pullRequest?: PullRequestFacts;
 }
 
 /**
@@ -77,6 +119,25 @@ export function refKindOf(ref: string): RefKind | undefined {
   if (ref.startsWith('refs/heads/')) return 'branch';
   if (ref.startsWith('refs/tags/')) return 'tag';
   return undefined;
+}
+
+/**
+ * The ref a pull request's state and events are kept under: `refs/pull/<n>/head` (GitHub and
+ * plain git remotes of GitHub), `refs/merge-requests/<n>/head` (GitLab). Its deliveries go out in
+ * order on that ref's lane, and its transition numbers count on across closing and reopening.
+ */
+export function pullRequestRef(provider: Provider, number: number): string {
+  return provider === 'gitlab' ? `refs/merge-requests/${number}/head` : `refs/pull/${number}/head`;
+}
+
+/** The request number of a pull-request ref, or undefined for any other ref. */
+export function pullRequestNumberOf(ref: string): number | undefined {
+  const match = /^refs\/(?:pull|merge-requests)\/(\d+)\/head$/.exec(ref);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+export function isPullRequestEvent(event: Pick<ChangeEvent, 'type'>): boolean {
+  return event.type.startsWith('pull_request.');
 }
 
 /** `refs/heads/release/1.0` -> `release/1.0`. */

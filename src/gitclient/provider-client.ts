@@ -1,6 +1,7 @@
 import type { CostMeter } from './cost-meter.js';
 import type { PushChange, PushDetails } from '../events/push-details.js';
 import type { GitClient, ListRefsOptions, PushDetailsOptions } from './git-client.js';
+import type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
 import type { PollBudget } from './poll-budget.js';
 
 /**
@@ -22,6 +23,11 @@ export interface ProviderClient extends GitClient {
    * Optional capability: what the host's API tells about a ref change beyond its shas (see
    * PushDetails). Never throws: what could not be read is named in `missing`.
    */
+  /** Optional capability: the repository's pull (merge) requests (see PullRequestListing). */
+  listPullRequests?(
+    repo: Parameters<GitClient['listRefs']>[0],
+    options: ListPullRequestsOptions,
+  ): Promise<PullRequestListing>;
   pushDetails?(
     repo: Parameters<GitClient['listRefs']>[0],
     change: PushChange,

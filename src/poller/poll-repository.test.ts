@@ -89,7 +89,7 @@ describe('pollRepository of a repository that changes while the poll is in fligh
         polledAt: 1_000,
         nextPollAt: 2_000,
         via: 'ls-remote',
-        baselined: { branch: true, tag: false },
+        baselined: { branch: true, tag: false, pull: false },
       },
     });
     // This poll lists main at 1 and pauses; meanwhile another replica, which took the

@@ -96,7 +96,7 @@ export async function pollRepository(
           polledAt,
           nextPollAt: polledAt + repo.pollingIntervalMs,
           via: listing.via,
-          baselined: { branch: true, tag: repo.tagRegex !== undefined },
+          baselined: { branch: true, tag: repo.tagRegex !== undefined, pull: false },
         },
       });
       newEvents = result.newEvents;

@@ -1,5 +1,5 @@
 import type { Provider } from '../config/config-types.js';
-import type { ChangeEvent, EventType } from '../events/change-event.js';
+import type { ChangeEvent, EventType, PullRequestFacts } from '../events/change-event.js';
 import { selectList } from './select-list.js';
 
 /** A recorded event: the ChangeEvent plus its position in the event log. */
@@ -21,6 +21,8 @@ export interface EventRow {
   afterSha: string | null;
   transitionNumber: number;
   detectedAt: number;
+  /** JSON text (SQLite) or the parsed value (PostgreSQL JSONB); null for ref events. */
+  pullRequest: string | PullRequestFacts | null;
 }
 
 /** Select list for `EventRow`; `alias` is the events table's alias in the query. */
@@ -37,6 +39,7 @@ export function eventColumns(alias: string): string {
     'after_sha AS afterSha',
     'transition_number AS transitionNumber',
     'detected_at AS detectedAt',
+    'pull_request AS pullRequest',
   ]);
 }
 
@@ -51,5 +54,13 @@ export function eventFromRow(row: EventRow): StoredEvent {
     after: row.afterSha,
     transition: row.transitionNumber,
     detectedAt: new Date(row.detectedAt),
+    ...(row.pullRequest === null
+      ? {}
+      : {
+          pullRequest:
+            typeof row.pullRequest === 'string'
+              ? (JSON.parse(row.pullRequest) as PullRequestFacts)
+              : row.pullRequest,
+        }),
   };
 }

@@ -35,9 +35,9 @@ export class EventStore extends SqlStore {
       () =>
         this.prepare(
           `INSERT INTO events (id, repository, repository_url, provider, ref, type, before_sha,
-               after_sha, transition_number, detected_at)
+               after_sha, transition_number, detected_at, pull_request)
              VALUES (@id, @repository, @url, @provider, @ref, @type, @before, @after,
-               @transition, @at)
+               @transition, @at, @pullRequest)
              ON CONFLICT (id) DO NOTHING`,
         ).run({
           id: event.id,
@@ -50,6 +50,7 @@ export class EventStore extends SqlStore {
           after: event.after,
           transition: event.transition,
           at: event.detectedAt.getTime(),
+          pullRequest: event.pullRequest ? JSON.stringify(event.pullRequest) : null,
         }).changes === 1,
     );
   }

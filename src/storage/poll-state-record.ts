@@ -1,4 +1,7 @@
 import type { RefKind } from '../events/change-event.js';
+
+/** What a first poll records silently: branches, tags, pull requests. */
+export type BaselineKind = RefKind | 'pull';
 import { selectList } from './select-list.js';
 import type { EpochMs, PollVia } from './storage-types.js';
 
@@ -13,8 +16,8 @@ export interface PollStateRecord {
   readonly nextPollAt: EpochMs | null;
   /** How the last successful poll listed refs. */
   readonly lastVia: PollVia | null;
-  /** Whether the silent first-poll baseline of branches (tags) is recorded. */
-  readonly baselined: Readonly<Record<RefKind, boolean>>;
+  /** Whether the silent first-poll baseline of branches (tags, pull requests) is recorded. */
+  readonly baselined: Readonly<Record<BaselineKind, boolean>>;
 }
 
 export interface PollSuccess {
@@ -22,7 +25,7 @@ export interface PollSuccess {
   readonly nextPollAt: EpochMs;
   readonly via: PollVia;
   /** Baselines recorded after this poll (a kind once baselined stays so unless reset). */
-  readonly baselined: Readonly<Record<RefKind, boolean>>;
+  readonly baselined: Readonly<Record<BaselineKind, boolean>>;
 }
 
 export interface PollFailure {
@@ -46,6 +49,7 @@ export interface PollStateRow {
   lastVia: PollVia | null;
   branchesBaselined: number | boolean;
   tagsBaselined: number | boolean;
+  pullsBaselined: number | boolean;
 }
 
 /** Select list for `PollStateRow` from the poll_state table aliased `alias`. */
@@ -61,6 +65,7 @@ export function pollStateColumns(alias: string): string {
     'last_via AS lastVia',
     'branches_baselined AS branchesBaselined',
     'tags_baselined AS tagsBaselined',
+    'pulls_baselined AS pullsBaselined',
   ]);
 }
 
@@ -69,6 +74,13 @@ function isSet(flag: number | boolean): boolean {
 }
 
 export function pollStateFromRow(row: PollStateRow): PollStateRecord {
-  const { branchesBaselined, tagsBaselined, ...rest } = row;
-  return { ...rest, baselined: { branch: isSet(branchesBaselined), tag: isSet(tagsBaselined) } };
+  const { branchesBaselined, tagsBaselined, pullsBaselined, ...rest } = row;
+  return {
+    ...rest,
+    baselined: {
+      branch: isSet(branchesBaselined),
+      tag: isSet(tagsBaselined),
+      pull: isSet(pullsBaselined),
+    },
+  };
 }

@@ -45,12 +45,12 @@ export class PollStateStore extends SqlStore {
       this.prepare(
         `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
              last_error_message, consecutive_failures, next_poll_at, last_via,
-             branches_baselined, tags_baselined)
-           VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags)
+             branches_baselined, tags_baselined, pulls_baselined)
+           VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags, @pulls)
            ON CONFLICT (repository) DO UPDATE SET last_poll_at = @at, last_success_at = @at,
              last_error_code = NULL, last_error_message = NULL, consecutive_failures = 0,
              next_poll_at = @next, last_via = @via, branches_baselined = @branches,
-             tags_baselined = @tags`,
+             tags_baselined = @tags, pulls_baselined = @pulls`,
       ).run({
         repository,
         at: success.polledAt,
@@ -58,6 +58,7 @@ export class PollStateStore extends SqlStore {
         via: success.via,
         branches: success.baselined.branch ? 1 : 0,
         tags: success.baselined.tag ? 1 : 0,
+        pulls: success.baselined.pull ? 1 : 0,
       }),
     );
   }

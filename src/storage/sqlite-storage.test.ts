@@ -86,14 +86,14 @@ describe('SqliteStorage', () => {
         polledAt: 1_000,
         nextPollAt: 1_010,
         via: 'api',
-        baselined: { branch: true, tag: false },
+        baselined: { branch: true, tag: false, pull: false },
       },
     });
     expect(storage.sync.pollStates.setNextPollAt(REPO.name, 5)).toBe(true);
     expect(storage.sync.pollStates.setNextPollAt('unknown', 5)).toBe(false);
     expect(
       storage.sync.pollStates.list().map((p) => [p.repository, p.nextPollAt, p.baselined]),
-    ).toEqual([[REPO.name, 5, { branch: true, tag: false }]]);
+    ).toEqual([[REPO.name, 5, { branch: true, tag: false, pull: false }]]);
     storage.close();
   });
 

@@ -125,7 +125,7 @@ export function sha(n: number): string {
   return n.toString(16).padStart(40, '0');
 }
 
-export const BASELINED = { branch: true, tag: true } as const;
+export const BASELINED = { branch: true, tag: true, pull: false } as const;
 
 /** The first poll of REPO, at 1_000: the refs it found (ref -> sha) recorded, no event. */
 export function baselinePoll(refs: Readonly<Record<string, string>>): PollRecord {

@@ -1,4 +1,5 @@
 import { initialSchema } from './initial-schema.js';
+import { pullRequests } from './pull-requests.js';
 import type { Migration } from './migration.js';
 import { scalingIndexes } from './scaling-indexes.js';
 import { transitionNumbers } from './transition-numbers.js';
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   scalingIndexes,
   transitionNumbers,
   writerLock,
+  pullRequests,
 ];

@@ -91,7 +91,7 @@ async function fill(storage: SqliteStorage): Promise<Filled> {
       polledAt: T0 + 7_000,
       nextPollAt: T0 + 67_000,
       via: 'ls-remote',
-      baselined: { branch: true, tag: false },
+      baselined: { branch: true, tag: false, pull: false },
     },
   });
   await storage.recordPollFailure(REPO, {

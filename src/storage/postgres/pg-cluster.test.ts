@@ -131,7 +131,7 @@ describe.skipIf(!available)('PgCluster and the delivery leases on PostgreSQL', (
         polledAt: 1_000,
         nextPollAt: 2_000,
         via: 'ls-remote',
-        baselined: { branch: true, tag: false },
+        baselined: { branch: true, tag: false, pull: false },
       },
     });
     const [claimed] = await a.deliveries.claimDue(Date.now(), 10);

@@ -107,8 +107,8 @@ export async function eventExists(q: PgQueryable, id: string): Promise<boolean> 
 export async function insertEventIfNew(tx: PgQueryable, event: ChangeEvent): Promise<boolean> {
   const inserted = await tx.run(
     `INSERT INTO events (id, repository, repository_url, provider, ref, type, before_sha,
-         after_sha, transition_number, detected_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         after_sha, transition_number, detected_at, pull_request)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO NOTHING`,
     [
       event.id,
@@ -121,6 +121,7 @@ export async function insertEventIfNew(tx: PgQueryable, event: ChangeEvent): Pro
       event.after,
       event.transition,
       event.detectedAt.getTime(),
+      event.pullRequest ? JSON.stringify(event.pullRequest) : null,
     ],
   );
   return inserted === 1;

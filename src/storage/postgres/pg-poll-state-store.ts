@@ -57,14 +57,15 @@ export async function recordPollSuccess(
   await tx.run(
     `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
          last_error_message, consecutive_failures, next_poll_at, last_via,
-         branches_baselined, tags_baselined)
-       VALUES ($1, $2, $2, NULL, NULL, 0, $3, $4, $5, $6)
+         branches_baselined, tags_baselined, pulls_baselined)
+       VALUES ($1, $2, $2, NULL, NULL, 0, $3, $4, $5, $6, $7)
        ON CONFLICT (repository) DO UPDATE SET last_poll_at = excluded.last_poll_at,
          last_success_at = excluded.last_success_at, last_error_code = NULL,
          last_error_message = NULL, consecutive_failures = 0,
          next_poll_at = excluded.next_poll_at, last_via = excluded.last_via,
          branches_baselined = excluded.branches_baselined,
-         tags_baselined = excluded.tags_baselined`,
+         tags_baselined = excluded.tags_baselined,
+         pulls_baselined = excluded.pulls_baselined`,
     [
       repository,
       success.polledAt,
@@ -72,6 +73,7 @@ export async function recordPollSuccess(
       success.via,
       success.baselined.branch,
       success.baselined.tag,
+      success.baselined.pull,
     ],
   );
 }

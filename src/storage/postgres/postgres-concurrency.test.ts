@@ -43,7 +43,7 @@ function poll(events: readonly ChangeEvent[]): PollRecord {
       polledAt: 1_000,
       nextPollAt: 61_000,
       via: 'api',
-      baselined: { branch: true, tag: true },
+      baselined: { branch: true, tag: true, pull: false },
     },
   };
 }

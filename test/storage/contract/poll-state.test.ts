@@ -16,7 +16,7 @@ async function poll(storage: Storage, at: number, refSha: string): Promise<void>
       polledAt: at,
       nextPollAt: at + 10,
       via: 'api',
-      baselined: { branch: true, tag: false },
+      baselined: { branch: true, tag: false, pull: false },
     },
   });
 }
@@ -46,7 +46,7 @@ describe.each(STORAGE_ENGINES)('Storage.refStates and Storage.pollStates on %s',
     await storage.pollStates.setNextPollAts(new Map([[REPO.name, 5]]));
     const states = await storage.pollStates.list();
     expect(states.map((p) => [p.repository, p.nextPollAt, p.baselined])).toEqual([
-      [REPO.name, 5, { branch: true, tag: false }],
+      [REPO.name, 5, { branch: true, tag: false, pull: false }],
     ]);
     await storage.pollStates.setNextPollAts(
       new Map([

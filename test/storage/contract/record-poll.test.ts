@@ -64,7 +64,7 @@ describe.each(STORAGE_ENGINES)('Storage.recordPoll (the outbox) on %s', (engine)
       nextPollAt: 62_000,
       lastVia: 'ls-remote',
       consecutiveFailures: 0,
-      baselined: { branch: true, tag: true },
+      baselined: { branch: true, tag: true, pull: false },
     });
     expect(await storage.repositories.get(REPO.name)).toMatchObject({
       url: REPO.url,

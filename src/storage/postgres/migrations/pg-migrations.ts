@@ -1,5 +1,6 @@
 import { initialSchema } from './initial-schema.js';
+import { pullRequests } from './pull-requests.js';
 import type { PgMigration } from './pg-migration.js';
 
 /** Every PostgreSQL schema step, oldest first. Append only. */
-export const PG_MIGRATIONS: readonly PgMigration[] = [initialSchema];
+export const PG_MIGRATIONS: readonly PgMigration[] = [initialSchema, pullRequests];
