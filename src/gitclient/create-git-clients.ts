@@ -1,7 +1,7 @@
 import type { Config, Provider, RepositoryConfig } from '../config/config-types.js';
 import type { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
-import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
+import { ReposentryError, errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { PushChange, PushDetails } from '../events/push-details.js';
 import type {
   GitClient,
@@ -19,7 +19,8 @@ import { resolveGithubLocation } from './github/github-location.js';
 import { GitlabClient } from './gitlab/gitlab-client.js';
 import { resolveGitlabLocation } from './gitlab/gitlab-location.js';
 import type { HttpCache } from './http-cache.js';
-import { listRefsWithFallback } from './list-refs-with-fallback.js';
+import { listPullRequestsWithFallback, listRefsWithFallback } from './list-refs-with-fallback.js';
+import type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
 import { PollBudget } from './poll-budget.js';
 import type { ProviderClient } from './provider-client.js';
 
@@ -89,6 +90,14 @@ export const GIT_CLIENT_FACTORIES: Readonly<Record<Provider, GitClientFactory>> 
 
 /** The clients of one config snapshot, dispatching on `repo.provider`. */
 export interface GitClientSet extends GitClient {
+  /**
+   * The repository's pull (merge) requests, bounded by polling.timeout: the provider API, falling
+   * back to the request refs as listRefs does; for `git`, the request refs.
+   */
+  listPullRequests(
+    repo: RepositoryConfig,
+    options: ListPullRequestsOptions,
+  ): Promise<PullRequestListing>;
   /** Undefined for a provider whose client has no API to ask (`git`). */
   pushDetails(
     repo: RepositoryConfig,
@@ -128,6 +137,23 @@ export function createGitClients(
         ...(deps.now ? { now: deps.now } : {}),
       });
     },
+    listPullRequests(
+      repo: RepositoryConfig,
+      options: ListPullRequestsOptions,
+    ): Promise<PullRequestListing> {
+      if (repo.provider === 'git' || clients[repo.provider].listPullRequests === undefined) {
+        const budget = PollBudget.start(options.signal, polling.timeoutMs, deps.now);
+        return lsRemotePulls(clients.git, repo, { ...options, budget }).finally(() =>
+          budget.dispose(),
+        );
+      }
+      return listPullRequestsWithFallback(clients[repo.provider], clients.git, repo, options, {
+        enabled: polling.enableApiFallback,
+        timeoutMs: polling.timeoutMs,
+        log: deps.log,
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+    },
     async pushDetails(repo, change, options): Promise<PushDetails | undefined> {
       const client = clients[repo.provider];
       if (client.pushDetails === undefined) return undefined;
@@ -161,4 +187,15 @@ export function createGitClients(
         .find((s) => s.provider === repo.provider && s.host === host && s.account === account);
     },
   };
+}
+
+function lsRemotePulls(
+  client: ProviderClient,
+  repo: RepositoryConfig,
+  options: ListPullRequestsOptions,
+): Promise<PullRequestListing> {
+  if (client.listPullRequests === undefined) {
+    throw new ReposentryError('internal', 'git ls-remote cannot list pull requests');
+  }
+  return client.listPullRequests(repo, options);
 }

@@ -5,6 +5,7 @@ import { CostMeter } from './cost-meter.js';
 import type { ListRefsOptions, RefListing } from './git-client.js';
 import { PollBudget } from './poll-budget.js';
 import type { ProviderClient } from './provider-client.js';
+import type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
 
 /** API failures that ls-remote may stand in for; auth and not-found are reported as they are. */
 export const FALLBACK_CODES: readonly ErrorCode[] = [
@@ -29,25 +30,62 @@ export interface FallbackPolicy {
  * With the fallback enabled the API gets half the timeout so ls-remote keeps time to run; a
  * rate-limit wait longer than that fails fast into the fallback instead of blocking a worker.
  */
-export async function listRefsWithFallback(
+export function listRefsWithFallback(
   api: ProviderClient,
   lsRemote: ProviderClient,
   repo: RepositoryConfig,
   options: ListRefsOptions,
   policy: FallbackPolicy,
 ): Promise<RefListing> {
-  const budget = PollBudget.start(options.signal, policy.timeoutMs, policy.now);
+  return withFallback(repo, options.signal, policy, {
+    api: (budget, meter) => api.listRefs(repo, { ...options, budget, meter }),
+    fallback: async (budget, meter, code) => ({
+      ...(await lsRemote.listRefs(repo, { ...options, budget, meter })),
+      fallbackReason: code,
+    }),
+  });
+}
+
+/** The same for a repository's pull (merge) requests: their refs when the API fails. */
+export function listPullRequestsWithFallback(
+  api: ProviderClient,
+  lsRemote: ProviderClient,
+  repo: RepositoryConfig,
+  options: ListPullRequestsOptions,
+  policy: FallbackPolicy,
+): Promise<PullRequestListing> {
+  const listApi = api.listPullRequests?.bind(api);
+  const listRefs = lsRemote.listPullRequests?.bind(lsRemote);
+  if (listApi === undefined || listRefs === undefined) {
+    throw new ReposentryError('internal', `No pull request listing for ${repo.provider}`);
+  }
+  return withFallback(repo, options.signal, policy, {
+    api: (budget, meter) => listApi(repo, { ...options, budget, meter }),
+    fallback: (budget, meter) => listRefs(repo, { ...options, budget, meter }),
+  });
+}
+
+async function withFallback<T>(
+  repo: RepositoryConfig,
+  signal: AbortSignal,
+  policy: FallbackPolicy,
+  calls: {
+    api: (budget: PollBudget, meter: CostMeter) => Promise<T>;
+    fallback: (budget: PollBudget, meter: CostMeter, code: ErrorCode) => Promise<T>;
+  },
+): Promise<T> {
+  const budget = PollBudget.start(signal, policy.timeoutMs, policy.now);
   const apiBudget = policy.enabled ? budget.slice(Math.ceil(policy.timeoutMs * API_SHARE)) : budget;
   try {
     const meter = new CostMeter();
     let failure: ReposentryError;
     try {
-      return await api.listRefs(repo, { ...options, budget: apiBudget, meter });
+      return await calls.api(apiBudget, meter);
     } catch (err) {
       failure =
         err instanceof ReposentryError
           ? err
-          : new ReposentryError('internal', `Listing refs of ${repo.name} failed unexpectedly`, {
+          : new ReposentryError('internal', `Listing ${repo.name} failed unexpectedly`, {
               cause: err,
             });
     }
@@ -59,8 +97,7 @@ export async function listRefsWithFallback(
       code: failure.code,
       ...(failure instanceof RateLimitError ? { resetAt: failure.resetAt.toISOString() } : {}),
     });
-    const listing = await lsRemote.listRefs(repo, { ...options, budget, meter });
-    return { ...listing, fallbackReason: failure.code };
+    return await calls.fallback(budget, meter, failure.code);
   } finally {
     if (apiBudget !== budget) apiBudget.dispose();
     budget.dispose();

@@ -6,6 +6,8 @@
  *   GET {prefix}/repos/{owner}/{repo}/branches                 [{name, commit:{sha,url}, protected}]
  *   GET {prefix}/repos/{owner}/{repo}/tags                     [{name, zipball_url, tarball_url, commit, node_id}]
  *   GET {prefix}/repos/{owner}/{repo}/git/matching-refs/{ref}  [{ref, node_id, url, object:{sha,type,url}}]
+ *   GET {prefix}/repos/{owner}/{repo}/pulls?state=open|closed|all   [pull], paged, with an ETag
+ *   GET {prefix}/repos/{owner}/{repo}/pulls/{number}           pull
  *   GET {prefix}/repos/{owner}/{repo}/commits/{sha}            a commit      } from the bare repository
  *   GET {prefix}/repos/{owner}/{repo}/compare/{base}...{head}  a comparison  } given by `setGitDir`
  *   ... and the same under /repositories/{id}/ (where GitHub's Link headers point)
@@ -62,11 +64,31 @@ export interface FakeGithub {
   setGitDir(fullName: string, gitDir: string): void;
   /** What GET /repos/{owner}/{repo} says besides the names (id, private, default_branch). */
   setRepository(fullName: string, facts: { private?: boolean; defaultBranch?: string }): void;
+  /** Creates or replaces a pull request of the repository. */
+  setPull(fullName: string, pull: FakePull): void;
+  /** The pull request is gone (GET .../pulls/{n} answers 404). */
+  deletePull(fullName: string, number: number): void;
   /** The repository is gone (deleted or renamed): its URLs answer 404 from now on. */
   removeRepo(fullName: string): void;
   fault(fault: ForgeFault | undefined): void;
   resetStats(): void;
   close(): Promise<void>;
+}
+
+/** A pull request as a test describes it; served in GitHub's shape. */
+export interface FakePull {
+  readonly number: number;
+  readonly state: 'open' | 'closed';
+  readonly merged?: boolean;
+  readonly title?: string;
+  readonly draft?: boolean;
+  readonly user?: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** `owner/name` of the head's repository when it is a fork; null when the fork is deleted. */
+  readonly fork?: string | null;
+  readonly baseRef: string;
+  readonly baseSha?: string;
 }
 
 interface RepoState extends ForgeRepoRefs {
@@ -75,6 +97,7 @@ interface RepoState extends ForgeRepoRefs {
   gitDir?: string;
   private?: boolean;
   defaultBranch?: string;
+  pulls: Map<number, FakePull>;
 }
 
 export async function createFakeGithub(options: FakeGithubOptions = {}): Promise<FakeGithub> {
@@ -160,7 +183,13 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
   const repoState = (fullName: string): RepoState => {
     const existing = repos.get(fullName.toLowerCase());
     if (existing) return existing;
-    const created = { id: 1000 + repos.size, fullName, branches: new Map(), tags: new Map() };
+    const created = {
+      id: 1000 + repos.size,
+      fullName,
+      branches: new Map(),
+      tags: new Map(),
+      pulls: new Map(),
+    };
     repos.set(fullName.toLowerCase(), created);
     return created;
   };
@@ -189,6 +218,8 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
       if (facts.private !== undefined) state.private = facts.private;
       if (facts.defaultBranch !== undefined) state.defaultBranch = facts.defaultBranch;
     },
+    setPull: (fullName, pull) => void repoState(fullName).pulls.set(pull.number, pull),
+    deletePull: (fullName, number) => void repoState(fullName).pulls.delete(number),
     removeRepo: (fullName) => void repos.delete(fullName.toLowerCase()),
     fault: (fault) => faults.set(fault),
     resetStats() {
@@ -259,6 +290,16 @@ function serveRepo(
         commit: commit(repo.tags.get(name) ?? ''),
         node_id: Buffer.from(`Ref:${name}`).toString('base64'),
       }));
+  } else if (rest[0] === 'pulls' && rest.length === 2) {
+    const pull = repo.pulls.get(Number(rest[1]));
+    if (pull === undefined) return reply(404, errorBody(404));
+    return reply(200, pullBody(pull, repo, apiBase));
+  } else if (rest[0] === 'pulls' && rest.length === 1) {
+    const state = url.searchParams.get('state') ?? 'open';
+    items = [...repo.pulls.values()]
+      .filter((p) => state === 'all' || p.state === state)
+      .sort((a, b) => b.number - a.number)
+      .map((p) => pullBody(p, repo, apiBase));
   } else if (rest[0] === 'git' && rest[1] === 'matching-refs') {
     const prefix = `refs/${rest.slice(2).join('/')}`;
     const all = [
@@ -332,6 +373,51 @@ function linkHeader(
     links.push(`${at(slice.next)}; rel="next"`, `${at(slice.totalPages)}; rel="last"`);
   if (slice.prev !== undefined) links.push(`${at(1)}; rel="first"`);
   return links.length > 0 ? links.join(', ') : undefined;
+}
+
+function pullBody(pull: FakePull, repo: RepoState, apiBase: string): Record<string, unknown> {
+  const web = apiBase.replace(/\/api\/v3$/, '');
+  const side = (fullName: string | null) =>
+    fullName === null
+      ? null
+      : {
+          full_name: fullName,
+          name: fullName.split('/')[1],
+          clone_url: `${web}/${fullName}.git`,
+          html_url: `${web}/${fullName}`,
+          fork: fullName !== repo.fullName,
+        };
+  const user = pull.user ?? 'octocat';
+  return {
+    url: `${apiBase}/repos/${repo.fullName}/pulls/${pull.number}`,
+    id: 5000 + pull.number,
+    html_url: `${web}/${repo.fullName}/pull/${pull.number}`,
+    number: pull.number,
+    state: pull.state,
+    locked: false,
+    title: pull.title ?? `Pull ${pull.number}`,
+    user: { login: user, id: 1, type: 'User' },
+    body: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    closed_at: pull.state === 'closed' ? '2026-01-02T00:00:00Z' : null,
+    merged_at: pull.merged ? '2026-01-02T00:00:00Z' : null,
+    merge_commit_sha: null,
+    draft: pull.draft ?? false,
+    head: {
+      label: `${user}:${pull.headRef}`,
+      ref: pull.headRef,
+      sha: pull.headSha,
+      user: { login: user },
+      repo: side(pull.fork === undefined ? repo.fullName : pull.fork),
+    },
+    base: {
+      label: `${repo.fullName.split('/')[0]}:${pull.baseRef}`,
+      ref: pull.baseRef,
+      sha: pull.baseSha ?? repo.branches.get(pull.baseRef) ?? '0'.repeat(40),
+      repo: side(repo.fullName),
+    },
+  };
 }
 
 function repositoryBody(repo: RepoState, apiBase: string): Record<string, unknown> {

@@ -10,7 +10,9 @@ import { buildGitInvocation, CREDENTIAL_ENV_MIN_GIT } from './git-credential-env
 import { GitVersionProbe } from './git-version-probe.js';
 import { mapGitError } from './map-git-error.js';
 import { gitVersionAtLeast } from './parse-git-version.js';
-import { parseLsRemote } from './parse-ls-remote.js';
+import { parseLsRemote, parsePullRequestRefs } from './parse-ls-remote.js';
+import type { PullRequestFacts } from '../../events/change-event.js';
+import type { ListPullRequestsOptions, PullRequestListing } from '../pull-request-listing.js';
 import { runGit } from './run-git.js';
 
 export interface LsRemoteClientOptions {
@@ -28,6 +30,9 @@ export interface LsRemoteClientOptions {
    */
   readonly gitVersion?: GitVersionProbe;
 }
+
+/** The refs the heads of pull (merge) requests live under, GitHub's and GitLab's. */
+const PULL_REQUEST_PATTERNS = ['refs/pull/*/head', 'refs/merge-requests/*/head'];
 
 /** The Basic-auth username each forge accepts together with a token as password. */
 const TOKEN_USERNAME: Readonly<Record<Provider, string>> = {
@@ -55,24 +60,50 @@ export class LsRemoteClient implements ProviderClient {
   }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
-    const budget = options.budget ?? PollBudget.unbounded(options.signal);
     const meter = options.meter ?? new CostMeter();
+    const select = ['--heads', ...(options.includeTags ? ['--tags'] : [])];
+    const stdout = await this.lsRemote(repo, select, [], options, meter);
+    const refs = parseLsRemote(stdout, options.includeTags);
+    return { refs, unchanged: false, via: 'ls-remote', cost: meter.snapshot() };
+  }
+
+  /**
+   * The heads of pull (merge) requests as refs tell them (`refs/pull/<n>/head` on GitHub,
+   * `refs/merge-requests/<n>/head` on GitLab): open or not, without titles or states. Hosts keep
+   * these refs after a request is closed, so the listing is never `complete`.
+   */
+  async listPullRequests(
+    repo: RepositoryConfig,
+    options: ListPullRequestsOptions,
+  ): Promise<PullRequestListing> {
+    const meter = options.meter ?? new CostMeter();
+    const stdout = await this.lsRemote(repo, [], PULL_REQUEST_PATTERNS, options, meter);
+    const open = new Map<number, PullRequestFacts>();
+    for (const [number, sha] of parsePullRequestRefs(stdout)) {
+      open.set(number, { number, state: 'open', known: 'ref', head: { sha } });
+    }
+    return { open, closed: new Map(), complete: false, via: 'ls-remote', cost: meter.snapshot() };
+  }
+
+  /** Runs `git ls-remote <select> -- <url> <patterns>` with retries; its stdout. */
+  private async lsRemote(
+    repo: RepositoryConfig,
+    select: readonly string[],
+    patterns: readonly string[],
+    options: { readonly signal: AbortSignal; readonly budget?: PollBudget },
+    meter: CostMeter,
+  ): Promise<string> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
     const invocation = buildGitInvocation(
       repo.url,
       repo.token ? { username: TOKEN_USERNAME[repo.provider], token: repo.token } : undefined,
       this.options.baseEnv,
     );
     if (invocation.carriesCredentials) await this.requireCredentialSupport(repo);
-    const args = [
-      'ls-remote',
-      '--heads',
-      ...(options.includeTags ? ['--tags'] : []),
-      '--',
-      invocation.url,
-    ];
+    const args = ['ls-remote', ...select, '--', invocation.url, ...patterns];
     const context = { repo: repo.name, secrets: invocation.secrets };
     const startedAt = Date.now();
-    const attempt = async (): Promise<Map<string, string>> => {
+    const attempt = async (): Promise<string> => {
       meter.requests += 1;
       const result = await runGit({
         args,
@@ -80,7 +111,7 @@ export class LsRemoteClient implements ProviderClient {
         signal: budget.signal,
         ...(this.options.gitBinary === undefined ? {} : { gitBinary: this.options.gitBinary }),
       });
-      if (result.ok) return parseLsRemote(result.stdout, options.includeTags);
+      if (result.ok) return result.stdout;
       if (result.failure.kind === 'aborted') {
         if (budget.cancelled)
           throw budget.abortError(`git ls-remote for repository ${repo.name}`, 'git-timeout');
@@ -88,7 +119,7 @@ export class LsRemoteClient implements ProviderClient {
       }
       throw mapGitError(result.failure, context);
     };
-    const refs = await pRetry(attempt, {
+    return pRetry(attempt, {
       retries: this.options.retryAttempts,
       minTimeout: this.options.retryBackoffMs,
       factor: 2,
@@ -112,7 +143,6 @@ export class LsRemoteClient implements ProviderClient {
         throw budget.abortError(`git ls-remote for repository ${repo.name}`, 'git-timeout');
       throw mapGitError({ kind: 'timeout', timeoutMs: Date.now() - startedAt }, context);
     });
-    return { refs, unchanged: false, via: 'ls-remote', cost: meter.snapshot() };
   }
 
   /**

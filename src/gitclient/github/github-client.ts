@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import type { RateLimitConfig, RepositoryConfig } from '../../config/config-types.js';
-import { RateLimitError, ReposentryError } from '../../errors/reposentry-error.js';
+import { RateLimitError, ReposentryError, errorCodeOf } from '../../errors/reposentry-error.js';
 import type { Logger } from '../../logging/create-logger.js';
 import { CostMeter } from '../cost-meter.js';
 import { credentialId } from '../credential-id.js';
@@ -35,6 +35,9 @@ import {
 import { mapGithubError } from './map-github-error.js';
 import type { PushChange, PushDetails } from '../../events/push-details.js';
 import { readPushDetails } from '../push-details-reader.js';
+import type { PullRequestFacts } from '../../events/change-event.js';
+import type { ListPullRequestsOptions, PullRequestListing } from '../pull-request-listing.js';
+import { decodePullPage, encodePullPage, parseGithubPull } from './github-pull-shapes.js';
 import {
   decodeRepository,
   encodeRepository,
@@ -97,6 +100,90 @@ export class GithubClient implements ProviderClient {
       unchanged &&= listed.unchanged;
     }
     return { refs, unchanged, via: 'api', cost: meter.snapshot() };
+  }
+
+  /**
+   * The open pulls, every page by a conditional request with its ETag kept (an unchanged list is
+   * all 304s and costs no quota), then one look at each pull of `knownOpen` that left the list, to
+   * tell merged from closed (a pull that is gone counts as closed).
+   */
+  async listPullRequests(
+    repo: RepositoryConfig,
+    options: ListPullRequestsOptions,
+  ): Promise<PullRequestListing> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
+    const meter = options.meter ?? new CostMeter();
+    const location = resolveGithubLocation(repo);
+    const account = this.accountFor(location, repo.token);
+    const get = (sub: string, etag?: string): Promise<GithubAnswer> =>
+      withRateLimitWaits(account.gate, budget, repo.name, () =>
+        this.withRetries(budget, location, repo.name, () =>
+          this.getJson(repoPath(location) + sub, location, account, budget, meter, repo.name, etag),
+        ),
+      );
+    const open = new Map<number, PullRequestFacts>();
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const sub = `/pulls?state=open&per_page=${PER_PAGE}&page=${page}`;
+      const endpoint = `${location.apiBaseUrl}${repoPath(location)}${sub}`;
+      const cached = decodePullPage(await this.options.cache.get(repo.name, endpoint));
+      const answer = await get(sub, cached?.etag);
+      let pulls: PullRequestFacts[];
+      let next: boolean;
+      if (answer.status === 304) {
+        if (cached === undefined)
+          throw badResponse(location, repo.name, '304 without a cached page');
+        pulls = cached.pulls;
+        next = cached.next || cached.pulls.length >= PER_PAGE;
+      } else {
+        if (!Array.isArray(answer.data))
+          throw badResponse(location, repo.name, 'malformed pulls page');
+        pulls = [];
+        for (const item of answer.data as unknown[]) {
+          const parsed = parseGithubPull(item);
+          if (parsed === undefined) throw badResponse(location, repo.name, 'malformed pull');
+          pulls.push(parsed);
+        }
+        next = /\brel="next"/.test(answer.link ?? '');
+        if (answer.etag) {
+          await this.options.cache.set(
+            repo.name,
+            endpoint,
+            encodePullPage(answer.etag, { pulls, next }),
+          );
+        }
+      }
+      for (const pull of pulls) open.set(pull.number, pull);
+      if (!next) break;
+      if (page === MAX_PAGES)
+        throw badResponse(location, repo.name, `more than ${MAX_PAGES} pages`);
+    }
+    const closed = new Map<number, PullRequestFacts>();
+    for (const number of options.knownOpen) {
+      if (open.has(number)) continue;
+      const pull = await this.lookAtPull(get, location, repo.name, number);
+      if (pull?.state === 'open') open.set(number, pull);
+      else if (pull !== undefined) closed.set(number, pull);
+    }
+    return { open, closed, complete: true, via: 'api', cost: meter.snapshot() };
+  }
+
+  /** One pull by number; undefined when GitHub no longer has it (then it counts as closed). */
+  private async lookAtPull(
+    get: (sub: string) => Promise<GithubAnswer>,
+    location: GithubLocation,
+    repoName: string,
+    number: number,
+  ): Promise<PullRequestFacts | undefined> {
+    let answer: GithubAnswer;
+    try {
+      answer = await get(`/pulls/${number}`);
+    } catch (err) {
+      if (errorCodeOf(err) === 'forge-not-found') return undefined;
+      throw err;
+    }
+    const pull = answer.status === 200 ? parseGithubPull(answer.data) : undefined;
+    if (pull === undefined) throw badResponse(location, repoName, `malformed pull ${number}`);
+    return pull;
   }
 
   /**
