@@ -112,6 +112,17 @@ export function buildRepository(
   const format = oneOf<PayloadFormat>('payload_format', PAYLOAD_FORMATS, false);
   const pullRequests = buildPullRequests(item.pull_requests, `${at}.pull_requests`, problems);
 
+  if (
+    provider === 'git' &&
+    pullRequests !== undefined &&
+    (!pullRequests.includeForks ||
+      !pullRequests.includeDrafts ||
+      pullRequests.targetBranchPattern !== '.*')
+  ) {
+    problems.push(
+      `${at}.pull_requests: a plain git remote shows only the heads of requests (refs/pull/*/head, refs/merge-requests/*/head), not their target branch, draft state or origin; set include_forks: true and leave target_branch_regex and include_drafts as they are, or use provider github or gitlab`,
+    );
+  }
   const eventListenerUrl = ownListener ?? defaults.eventListenerUrl;
   if (eventListenerUrl === undefined && item.event_listener_url === undefined) {
     problems.push(

@@ -214,6 +214,29 @@ const CASES: [string, (c: Raw) => void, string][] = [
     (c) => (first(c).token = '${GITLAB_TOKEN}'),
     'repositories[0].token: environment variable GITLAB_TOKEN is not set',
   ],
+  [
+    'pull_requests that is neither a flag nor a mapping',
+    (c) => (first(c).pull_requests = 'yes'),
+    'repositories[0].pull_requests: must be true, false or a mapping of target_branch_regex, include_drafts, include_forks (got "yes")',
+  ],
+  [
+    'a misspelt pull_requests key',
+    (c) => (first(c).pull_requests = { include_draft: false }),
+    'repositories[0].pull_requests.include_draft: unknown key (did you mean include_drafts?)',
+  ],
+  [
+    'a bad target_branch_regex',
+    (c) => (first(c).pull_requests = { target_branch_regex: '(main' }),
+    'repositories[0].pull_requests.target_branch_regex: invalid regular expression "(main": Unterminated group',
+  ],
+  [
+    'pull_requests filters on a plain git remote',
+    (c) => {
+      first(c).provider = 'git';
+      first(c).pull_requests = true;
+    },
+    'repositories[0].pull_requests: a plain git remote shows only the heads of requests (refs/pull/*/head, refs/merge-requests/*/head), not their target branch, draft state or origin; set include_forks: true and leave target_branch_regex and include_drafts as they are, or use provider github or gitlab',
+  ],
 ];
 
 describe('loadConfigFromObject rejects', () => {

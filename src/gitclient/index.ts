@@ -11,4 +11,5 @@ export type { HttpCache, HttpCacheEntry } from './http-cache.js';
 export { MemoryHttpCache, ReadThroughHttpCache } from './http-cache.js';
 export { GitVersionProbe } from './git/git-version-probe.js';
 export type { GitClientDeps, GitClientFactory, GitClientSet } from './create-git-clients.js';
+export type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
 export { GIT_CLIENT_FACTORIES, createGitClients } from './create-git-clients.js';

@@ -1,11 +1,20 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
-import { RateLimitError, errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
-import { eventIdOf, type ChangeEvent } from '../events/change-event.js';
-import type { GitClient } from '../gitclient/index.js';
+import {
+  RateLimitError,
+  ReposentryError,
+  errorCodeOf,
+  errorMessageOf,
+} from '../errors/reposentry-error.js';
+import { eventIdOf, pullRequestNumberOf, type ChangeEvent } from '../events/change-event.js';
+import type { GitClient, GitClientSet, PullRequestListing, RefCost } from '../gitclient/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PollRecordResult } from '../storage/poll-recorder.js';
 import type { Storage } from '../storage/storage.js';
-import { detectChanges } from './detect-changes.js';
+import { detectChanges, type RefTransition } from './detect-changes.js';
+import {
+  detectPullRequestChanges,
+  type PullRequestTransition,
+} from './detect-pull-request-changes.js';
 import type { PollReport } from './poll-report.js';
 import type { PollOutcome } from './scheduler.js';
 
@@ -19,7 +28,8 @@ export interface PollRepositoryDeps {
     | 'recordPoll'
     | 'recordPollFailure'
   >;
-  readonly gitClient: () => GitClient;
+  /** Lists refs, and pull requests for a repository that watches them. */
+  readonly gitClient: () => GitClient & Partial<Pick<GitClientSet, 'listPullRequests'>>;
   readonly config: () => Config;
   readonly log: Logger;
   /** false: compare with the recorded state but write nothing (a dry run). */
@@ -58,21 +68,45 @@ export async function pollRepository(
       ? await deps.storage.refStates.shas(repo.name)
       : new Map<string, string>();
     const state = current ? await deps.storage.pollStates.get(repo.name) : undefined;
-    const listing = await deps
-      .gitClient()
-      .listRefs(repo, { includeTags: repo.tagRegex !== undefined, signal });
+    const baselined = state?.baselined ?? { branch: false, tag: false, pull: false };
+    const { refs: storedRefs, pulls: storedPulls } = splitPullRequestRefs(stored);
+    const client = deps.gitClient();
+    const listing = await client.listRefs(repo, {
+      includeTags: repo.tagRegex !== undefined,
+      signal,
+    });
+    const pullListing = await listPullRequests(client, repo, signal, storedPulls, {
+      baselined: baselined.pull,
+      lastSuccessAt: state?.lastSuccessAt ?? null,
+    });
     const polledAt = now();
-    const baselined = state?.baselined ?? { branch: false, tag: false };
     const detected = detectChanges({
-      stored,
+      stored: storedRefs,
       listed: listing.refs,
       repository: repo,
       baselined,
       triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
     });
+    const pulls =
+      pullListing === undefined || repo.pullRequests === undefined
+        ? // Not watched (or no longer): the recorded requests are forgotten silently.
+          { upsert: [], remove: [...storedPulls.keys()], transitions: [] }
+        : detectPullRequestChanges({
+            provider: repo.provider,
+            stored: storedPulls,
+            listing: pullListing,
+            config: repo.pullRequests,
+            seenBefore: (ref) => (lastNumbers.get(ref) ?? 0) > 0,
+            baselined: baselined.pull,
+            triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
+          });
     // Each transition takes its ref's next number, read with the state it was compared with: a
     // replay of this observation computes the same ids, a repeat of a transition new ones.
-    const events = detected.transitions.map((t): ChangeEvent => {
+    const transitions: readonly (RefTransition | PullRequestTransition)[] = [
+      ...detected.transitions,
+      ...pulls.transitions,
+    ];
+    const events = transitions.map((t): ChangeEvent => {
       const transition = (lastNumbers.get(t.ref) ?? 0) + 1;
       return {
         id: eventIdOf(repo.name, t.ref, t.before, t.after, transition),
@@ -83,20 +117,28 @@ export async function pollRepository(
         after: t.after,
         transition,
         detectedAt: new Date(polledAt),
+        ...('pullRequest' in t ? { pullRequest: t.pullRequest } : {}),
       };
     });
     let newEvents: readonly ChangeEvent[] = events;
     if (record) {
       const result = await deps.storage.recordPoll({
         repository: repo,
-        refs: { upsert: detected.upsert, remove: detected.remove },
+        refs: {
+          upsert: [...detected.upsert, ...pulls.upsert],
+          remove: [...detected.remove, ...pulls.remove],
+        },
         events,
         targets: [{ url: repo.eventListenerUrl, format: repo.payloadFormat }],
         pollState: {
           polledAt,
           nextPollAt: polledAt + repo.pollingIntervalMs,
           via: listing.via,
-          baselined: { branch: true, tag: repo.tagRegex !== undefined, pull: false },
+          baselined: {
+            branch: true,
+            tag: repo.tagRegex !== undefined,
+            pull: repo.pullRequests !== undefined,
+          },
         },
       });
       newEvents = result.newEvents;
@@ -110,7 +152,7 @@ export async function pollRepository(
       via: listing.via,
       unchanged: listing.unchanged,
       refsListed: listing.refs.size,
-      cost: listing.cost,
+      cost: addCosts(listing.cost, pullListing?.cost),
       events,
       newEvents,
       ...(listing.fallbackReason ? { fallbackReason: listing.fallbackReason } : {}),
@@ -180,4 +222,60 @@ export async function pollRepository(
     const retryAt = err instanceof RateLimitError ? err.resetAt : undefined;
     return { outcome: { ok: false, code, ...(retryAt ? { retryAt } : {}) }, report };
   }
+}
+
+/** Splits recorded refs into branches and tags, and pull (merge) request refs. */
+function splitPullRequestRefs(stored: ReadonlyMap<string, string>): {
+  refs: Map<string, string>;
+  pulls: Map<string, string>;
+} {
+  const refs = new Map<string, string>();
+  const pulls = new Map<string, string>();
+  for (const [ref, sha] of stored) {
+    (pullRequestNumberOf(ref) === undefined ? refs : pulls).set(ref, sha);
+  }
+  return { refs, pulls };
+}
+
+/**
+ * How far back GitLab's `updated_after` looks past the last successful poll: clocks of the
+ * daemon and the host may disagree, and a change seen twice is compared, not recorded twice.
+ */
+const SINCE_MARGIN_MS = 5 * 60_000;
+
+/** The requests of a repository that watches them; undefined for one that does not. */
+async function listPullRequests(
+  client: ReturnType<PollRepositoryDeps['gitClient']>,
+  repo: RepositoryConfig,
+  signal: AbortSignal,
+  stored: ReadonlyMap<string, string>,
+  state: { baselined: boolean; lastSuccessAt: number | null },
+): Promise<PullRequestListing | undefined> {
+  if (repo.pullRequests === undefined) return undefined;
+  if (client.listPullRequests === undefined) {
+    throw new ReposentryError('internal', `No pull request listing for ${repo.name}`);
+  }
+  const knownOpen = new Set<number>();
+  for (const ref of stored.keys()) {
+    const number = pullRequestNumberOf(ref);
+    if (number !== undefined) knownOpen.add(number);
+  }
+  const since =
+    state.baselined && state.lastSuccessAt !== null
+      ? state.lastSuccessAt - SINCE_MARGIN_MS
+      : undefined;
+  return client.listPullRequests(repo, {
+    signal,
+    knownOpen,
+    ...(since === undefined ? {} : { since }),
+  });
+}
+
+function addCosts(a: RefCost, b: RefCost | undefined): RefCost {
+  if (b === undefined) return a;
+  return {
+    requests: a.requests + b.requests,
+    quotaUnits: a.quotaUnits + b.quotaUnits,
+    notModified: a.notModified + b.notModified,
+  };
 }
