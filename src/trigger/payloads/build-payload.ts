@@ -2,6 +2,9 @@ import type { ResolvedPayloadFormat } from '../../config/config-types.js';
 import type { ChangeEvent } from '../../events/change-event.js';
 import type { PushDetails } from '../../events/push-details.js';
 import { buildCloudEventsPayload } from './cloudevents-payload.js';
+import { buildCloudEventsPullRequestPayload } from './cloudevents-pull-request-payload.js';
+import { buildGithubPullRequestPayload } from './github-pull-request-payload.js';
+import { buildGitlabMergeRequestPayload } from './gitlab-merge-request-payload.js';
 import type { FormatPayload } from './format-payload.js';
 import { buildGithubPayload } from './github-payload.js';
 import { buildGitlabPayload } from './gitlab-payload.js';
@@ -29,6 +32,14 @@ const FORMAT_BUILDERS = {
   ResolvedPayloadFormat,
   (event: ChangeEvent, details?: PushDetails) => FormatPayload
 >;
+
+/** The same formats for `pull_request.*` events. */
+const PULL_REQUEST_BUILDERS = {
+  github: buildGithubPullRequestPayload,
+  gitlab: buildGitlabMergeRequestPayload,
+  cloudevents: buildCloudEventsPullRequestPayload,
+  reposentry: buildReposentryPayload,
+} as const satisfies Record<ResolvedPayloadFormat, (event: ChangeEvent) => FormatPayload>;
 
 /**
  * Headers `tekton.headers` cannot set: the ones RepoSentry sets itself (so a configured header
@@ -76,7 +87,10 @@ export function buildPayload(
   context: BuildPayloadContext,
   details?: PushDetails,
 ): BuiltPayload {
-  const built = FORMAT_BUILDERS[format](event, details);
+  const built =
+    event.pullRequest === undefined
+      ? FORMAT_BUILDERS[format](event, details)
+      : PULL_REQUEST_BUILDERS[format](event);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(context.extraHeaders)) {
     if (!isReservedHeader(name)) headers[name] = value;

@@ -2,6 +2,7 @@ import type { Provider } from '../../config/config-types.js';
 import type { ChangeAction, ChangeEvent, RefKind } from '../../events/change-event.js';
 import { eventFactsOf } from './event-facts.js';
 import type { FormatPayload } from './format-payload.js';
+import type { RepositoryCoordinates } from './repository-coordinates.js';
 
 /**
  * A CloudEvents 1.0 event in structured mode (https://github.com/cloudevents/spec, JSON format):
@@ -41,6 +42,22 @@ export interface CloudEventsEnvelope {
   };
 }
 
+/** `data.repository` of every RepoSentry CloudEvent. */
+export function cloudEventRepositoryOf(
+  event: ChangeEvent,
+  repo: RepositoryCoordinates,
+): CloudEventsEnvelope['data']['repository'] {
+  return {
+    name: event.repository.name,
+    provider: event.repository.provider,
+    url: repo.url,
+    full_name: repo.fullName,
+    namespace: repo.namespace,
+    clone_url: repo.cloneUrl,
+    ...(repo.hasWebUrl ? { web_url: repo.webUrl } : {}),
+  };
+}
+
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
 export function buildCloudEventsPayload(event: ChangeEvent): FormatPayload {
@@ -55,15 +72,7 @@ export function buildCloudEventsPayload(event: ChangeEvent): FormatPayload {
     time: facts.detectedAt,
     datacontenttype: 'application/json',
     data: {
-      repository: {
-        name: event.repository.name,
-        provider: event.repository.provider,
-        url: repo.url,
-        full_name: repo.fullName,
-        namespace: repo.namespace,
-        clone_url: repo.cloneUrl,
-        ...(repo.hasWebUrl ? { web_url: repo.webUrl } : {}),
-      },
+      repository: cloudEventRepositoryOf(event, repo),
       ref: event.ref,
       ref_type: facts.kind,
       ref_name: facts.refName,

@@ -3,6 +3,7 @@ import type { ChangeEvent } from '../../events/change-event.js';
 import type { PushDetails } from '../../events/push-details.js';
 import { eventFactsOf } from './event-facts.js';
 import type { FormatPayload } from './format-payload.js';
+import { pullRequestFactsOf } from './pull-request-facts.js';
 
 /**
  * The body the Go RepoSentry sends (CloudEvents 1.0 in binary mode: the event data as a plain
@@ -17,6 +18,9 @@ import type { FormatPayload } from './format-payload.js';
  * - `commit.sha` is ZERO_SHA for a deleted ref; `previous_commit` is present when the ref existed.
  * - `commit.message` is the head commit's message when the Git host told it (see PushDetails),
  *   else `''` (a ref listing has no messages).
+ * - a pull (merge) request event has `event.type` `pull_request_<opened|updated|closed|merged|
+ *   reopened>` and `ref_type` `pull_request`; `branch` is its head branch (under the request's
+ *   ref), `commit` its head, and `pull_request` says which request it is;
  * - `ce-id` is the RepoSentry event id (deterministic), `ce-source` `reposentry/<provider>`.
  */
 export interface ReposentryPayload {
@@ -31,9 +35,17 @@ export interface ReposentryPayload {
   readonly branch: { readonly name: string; readonly ref: string };
   readonly commit: { readonly sha: string; readonly short_sha: string; readonly message: string };
   readonly previous_commit?: { readonly sha: string; readonly short_sha: string };
+  readonly pull_request?: {
+    readonly number: number;
+    readonly title: string;
+    readonly url: string;
+    readonly state: 'open' | 'closed' | 'merged';
+    readonly head_ref: string;
+    readonly base_ref: string;
+  };
   readonly event: {
     readonly type: string;
-    readonly ref_type: 'branch' | 'tag';
+    readonly ref_type: 'branch' | 'tag' | 'pull_request';
     readonly trigger_source: 'reposentry';
     readonly trigger_id: string;
     readonly detection_time: string;
@@ -53,7 +65,8 @@ export function buildReposentryPayload(event: ChangeEvent, details?: PushDetails
   const facts = eventFactsOf(event);
   const repo = facts.repository;
   const provider = event.repository.provider;
-  const eventType = `${facts.kind}_${facts.action}`;
+  const pull = event.pullRequest === undefined ? undefined : pullRequestFactsOf(event);
+  const eventType = pull ? `pull_request_${pull.action}` : `${facts.kind}_${facts.action}`;
   // RFC 3339 without fractional seconds, as the Go project writes it.
   const detectionTime = facts.detectedAt.replace(/\.\d+Z$/, 'Z');
   const body: ReposentryPayload = {
@@ -65,7 +78,7 @@ export function buildReposentryPayload(event: ChangeEvent, details?: PushDetails
       url: repo.url,
       id: `${provider}-${repo.fullName.toLowerCase().replaceAll('/', '-')}`,
     },
-    branch: { name: facts.refName, ref: event.ref },
+    branch: { name: pull?.headRef ?? facts.refName, ref: event.ref },
     commit: {
       sha: facts.after,
       short_sha: shortSha(facts.after),
@@ -74,9 +87,21 @@ export function buildReposentryPayload(event: ChangeEvent, details?: PushDetails
     ...(event.before === null
       ? {}
       : { previous_commit: { sha: event.before, short_sha: shortSha(event.before) } }),
+    ...(pull === undefined
+      ? {}
+      : {
+          pull_request: {
+            number: pull.request.number,
+            title: pull.request.title ?? '',
+            url: pull.request.url ?? '',
+            state: pull.request.state,
+            head_ref: pull.headRef,
+            base_ref: pull.request.base?.ref ?? '',
+          },
+        }),
     event: {
       type: eventType,
-      ref_type: facts.kind,
+      ref_type: pull ? 'pull_request' : facts.kind,
       trigger_source: 'reposentry',
       trigger_id: `reposentry-${provider}-${Math.floor(event.detectedAt.getTime() / 1000)}`,
       detection_time: detectionTime,
