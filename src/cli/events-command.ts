@@ -13,6 +13,21 @@ interface EventItem {
   after: string | null;
   detectedAt: string;
   deliveries?: Record<string, number> | Delivery[];
+  pullRequest?: {
+    number: number;
+    title?: string;
+    url?: string;
+    head: { ref?: string };
+    base?: { ref: string };
+  };
+}
+
+/** `#12 feature -> main` for a pull request event, else the branch or tag name. */
+function refLabel(e: EventItem): string {
+  const pull = e.pullRequest;
+  if (pull === undefined) return e.refName;
+  const branches = pull.head.ref && pull.base ? ` ${pull.head.ref} -> ${pull.base.ref}` : '';
+  return `#${pull.number}${branches}`;
 }
 interface Delivery {
   id: number;
@@ -101,7 +116,7 @@ async function list(
       when(e.detectedAt),
       e.repository,
       e.type,
-      e.refName,
+      refLabel(e),
       `${short(e.before)}..${short(e.after)}`,
       deliveries || '-',
       e.id,
@@ -120,6 +135,11 @@ function detail(event: EventItem & { deliveries: Delivery[] }): string {
   const head = [
     `event     ${event.id}`,
     `type      ${event.type} ${event.ref}`,
+    ...(event.pullRequest
+      ? [
+          `request   ${refLabel(event)} ${event.pullRequest.title ?? ''} ${event.pullRequest.url ?? ''}`.trimEnd(),
+        ]
+      : []),
     `change    ${event.before ?? '(none)'} -> ${event.after ?? '(deleted)'}`,
     `repo      ${event.repository}`,
     `detected  ${when(event.detectedAt)}`,

@@ -61,6 +61,28 @@ export const EventStreamHeadersSchema = z.object({
     .meta({ description: 'Resume after this event seq.' }),
 });
 
+const PullRequestSchema = z
+  .strictObject({
+    number: z.number().int().meta({ description: "GitHub's pull number, GitLab's iid." }),
+    state: z.enum(['open', 'closed', 'merged']),
+    known: z.enum(['api', 'ref']).meta({
+      description: '`api`: as the host described it; `ref`: only its head was seen (plain git).',
+    }),
+    title: z.string().optional(),
+    draft: z.boolean().optional(),
+    url: z.string().optional(),
+    author: z.string().optional(),
+    head: z.strictObject({
+      sha: z.string(),
+      ref: z.string().optional(),
+      repository: z.string().optional(),
+      cloneUrl: z.string().optional(),
+    }),
+    base: z.strictObject({ ref: z.string(), sha: z.string().optional() }).optional(),
+    fork: z.boolean().optional(),
+  })
+  .meta({ id: 'PullRequest', description: 'A pull (merge) request as seen at detection.' });
+
 const event = {
   id: z.string(),
   seq: z.number().int().meta({ description: 'Insertion order; the SSE message id.' }),
@@ -68,7 +90,9 @@ const event = {
   repositoryUrl: displayUrl(),
   provider: z.enum(PROVIDERS),
   ref: z.string().meta({ description: 'Full ref name.' }),
-  refName: z.string().meta({ description: 'Branch or tag name.' }),
+  refName: z
+    .string()
+    .meta({ description: 'Branch or tag name; for a pull request its ref (refs/pull/<n>/head).' }),
   type: z.enum(EVENT_TYPES),
   before: z.string().nullable().meta({ description: 'Sha before; null for *.created.' }),
   after: z.string().nullable().meta({ description: 'Sha after; null for *.deleted.' }),
@@ -77,11 +101,15 @@ const event = {
       "The ref's transition number: 1 for its first recorded change, counting on across deletions.",
   }),
   detectedAt: timestamp('When the poll observed the change.'),
+  pullRequest: PullRequestSchema.optional().meta({
+    description: 'Present on pull_request.* events.',
+  }),
 };
 
-export const EventSchema = z
-  .strictObject(event)
-  .meta({ id: 'Event', description: 'A detected ref change; the data of a `change` message.' });
+export const EventSchema = z.strictObject(event).meta({
+  id: 'Event',
+  description: 'A detected ref or pull request change; the data of a `change` message.',
+});
 export type ApiEvent = z.infer<typeof EventSchema>;
 
 export const EventListItemSchema = z

@@ -1,4 +1,4 @@
-import { shortRefName } from '../../events/change-event.js';
+import { shortRefName, type PullRequestFacts } from '../../events/change-event.js';
 import type { StoredEvent } from '../../storage/event-row.js';
 import type { EventListItem as StoredEventListItem } from '../../storage/event-store.js';
 import type { ApiEvent, EventListItem } from '../schemas/event-schemas.js';
@@ -19,6 +19,18 @@ export function eventView(event: StoredEvent): ApiEvent {
     after: event.after,
     transition: event.transition,
     detectedAt: event.detectedAt.toISOString(),
+    ...(event.pullRequest === undefined ? {} : { pullRequest: pullRequestView(event.pullRequest) }),
+  };
+}
+
+function pullRequestView(request: PullRequestFacts): NonNullable<ApiEvent['pullRequest']> {
+  const { cloneUrl, ...head } = request.head;
+  return {
+    ...request,
+    head: {
+      ...head,
+      ...(cloneUrl === undefined ? {} : { cloneUrl: urlWithoutCredentials(cloneUrl) }),
+    },
   };
 }
 
