@@ -1,3 +1,4 @@
+import { EVENT_TYPES } from '../events/change-event.js';
 import querystring from 'node:querystring';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
@@ -32,8 +33,7 @@ function problemOf(contract: RouteContract, req: Request): string {
 }
 
 const KNOWN = 'known: repository, ref, type, status, since, limit, cursor';
-const TYPES =
-  'branch.created, branch.updated, branch.deleted, tag.created, tag.updated, tag.deleted';
+const TYPES = EVENT_TYPES.join(', ');
 
 /** The messages of the hand-written reader this replaced, for the same query strings. */
 const LIST_PROBLEMS: [string, string][] = [

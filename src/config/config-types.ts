@@ -85,6 +85,8 @@ export interface TektonConfig {
   readonly retryBackoffMs: number;
   readonly maxRetryBackoffMs: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** Whether push payloads carry what the Git host's API tells (see PushDetails). */
+  readonly commitDetails: boolean;
 }
 
 export interface RateLimitConfig {

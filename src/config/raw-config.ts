@@ -45,6 +45,7 @@ export interface RawConfig {
     retry_backoff: RawDuration;
     max_retry_backoff: RawDuration;
     headers: Record<string, string | number | boolean>;
+    commit_details: boolean;
     system_namespace: string;
     bootstrap_pipeline: unknown;
   };

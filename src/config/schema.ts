@@ -220,6 +220,11 @@ export const configSchema = {
       format: headersFormat(),
       default: {},
     },
+    commit_details: {
+      doc: "Ask GitHub or GitLab, when a push delivery is first built, for what the host's own hook carries (the head commit's message and people, the pushed commits, forced, compare, the repository's id, visibility and default branch): one to three API requests per change, on the repository's quota, within tekton.timeout. false sends what the ref listing tells.",
+      format: booleanFormat(),
+      default: true,
+    },
     system_namespace: {
       doc: `${NO_EFFECT} RepoSentry does not install Tekton resources.`,
       format: stringFormat(),

@@ -81,6 +81,7 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
       timeoutMs: parseDuration(tekton.timeout),
       retryAttempts: tekton.retry_attempts,
       retryBackoffMs: parseDuration(tekton.retry_backoff),
+      commitDetails: tekton.commit_details,
       maxRetryBackoffMs: parseDuration(tekton.max_retry_backoff),
       headers: Object.fromEntries(
         Object.entries(tekton.headers).map(([name, value]) => [name, String(value)]),

@@ -114,7 +114,8 @@ async function readDetails(
   format: string,
   deps: DeliverOnceDeps,
 ): Promise<PushDetails | undefined> {
-  if (deps.details === undefined || !FORMATS_WITH_DETAILS.has(format)) return undefined;
+  if (!deps.tekton.commitDetails || deps.details === undefined) return undefined;
+  if (!FORMATS_WITH_DETAILS.has(format)) return undefined;
   const deadline = timeoutSignal(deps.tekton.timeoutMs, deps.signal);
   try {
     return await deps.details(event, {

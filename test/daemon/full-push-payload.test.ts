@@ -30,7 +30,7 @@ describe('push payloads of a GitHub repository, filled from the host at delivery
     github.setRepo('org/app', await repo.refs());
   });
 
-  const start = (tektonTimeout = '10s') =>
+  const start = (tektonTimeout = '10s', commitDetails = true) =>
     env.start(
       {
         api: { auth_token: API_TOKEN },
@@ -39,6 +39,7 @@ describe('push payloads of a GitHub repository, filled from the host at delivery
           event_listener_url: env.receiver.url,
           secret: SECRET,
           timeout: tektonTimeout,
+          commit_details: commitDetails,
           retry_backoff: '100ms',
           max_retry_backoff: '300ms',
         },
@@ -124,5 +125,20 @@ describe('push payloads of a GitHub repository, filled from the host at delivery
     await env.receiver.waitFor((r) => r.length >= 2);
     expect(Date.now() - sentAt).toBeLessThan(3_000);
     expect(env.receiver.requests[1]!.json).toMatchObject({ after: hanging });
+  });
+
+  it('asks the host nothing with tekton.commit_details: false', async () => {
+    const { daemon } = await start('10s', false);
+    await pollNowAndWait(daemon, 'app');
+    const sha = await repo.commit('main', 'not asked');
+    await push();
+    github.resetStats();
+    await pollNowAndWait(daemon, 'app');
+    await env.receiver.waitFor((r) => r.length >= 1);
+    expect(env.receiver.requests[0]!.json).toMatchObject({
+      after: sha,
+      head_commit: { id: sha, message: '' },
+    });
+    expect(github.requests.filter((r) => DETAILS.test(r.path.split('?')[0]!))).toEqual([]);
   });
 });
