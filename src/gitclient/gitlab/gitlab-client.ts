@@ -24,6 +24,7 @@ import { QuotaTracker } from '../quota-tracker.js';
 import { RequestGate, withRateLimitWaits } from '../request-gate.js';
 import { TokenBucket } from '../token-bucket.js';
 import { resolveGitlabLocation, type GitlabLocation } from './gitlab-location.js';
+import { readGitlabPage } from './gitlab-page.js';
 import { createGitlabRequester, type GitlabRequesterFn } from './gitlab-requester.js';
 import { mapGitlabError } from './map-gitlab-error.js';
 
@@ -40,6 +41,16 @@ const PER_PAGE = 100;
 /** How long a project's id, visibility and default branch are kept for push details. */
 const PROJECT_TTL_MS = 10 * 60_000;
 const MAX_PAGES = 1000;
+
+/** What a paged read needs besides the request: the gate, the time left and where it goes. */
+interface PagedListing {
+  readonly gate: RequestGate;
+  readonly budget: PollBudget;
+  readonly repoName: string;
+  readonly location: GitlabLocation;
+  /** Named in the error when a page is not what was asked for. */
+  readonly what: string;
+}
 
 interface ResourceOptions {
   readonly host: string;
@@ -82,14 +93,25 @@ export class GitlabClient implements ProviderClient {
         repo.name,
       );
       const refs = new Map<string, string>();
+      const listing = { gate, budget, repoName: repo.name, location, what: 'ref page' };
       const branches = new Branches(resource);
-      await this.eachPage(gate, budget, repo.name, location, refs, branchRef, (page) =>
-        branches.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+      await this.eachPage(
+        listing,
+        (page) => branches.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+        readGitlabRef,
+        ([name, sha]) => {
+          refs.set(branchRef(name), sha);
+        },
       );
       if (options.includeTags) {
         const tags = new Tags(resource);
-        await this.eachPage(gate, budget, repo.name, location, refs, tagRef, (page) =>
-          tags.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+        await this.eachPage(
+          listing,
+          (page) => tags.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+          readGitlabRef,
+          ([name, sha]) => {
+            refs.set(tagRef(name), sha);
+          },
         );
       }
       return { refs, unchanged: false, via: 'api', cost: meter.snapshot() };
@@ -226,21 +248,20 @@ export class GitlabClient implements ProviderClient {
     return id;
   }
 
-  private async eachPage(
-    gate: RequestGate,
-    budget: PollBudget,
-    repoName: string,
-    location: GitlabLocation,
-    refs: Map<string, string>,
-    toRef: (name: string) => string,
+  /** Reads every page of a list, following X-Next-Page, and hands each entry to `take`. */
+  private async eachPage<T>(
+    listing: PagedListing,
     fetchPage: (page: number) => Promise<unknown>,
+    readItem: (item: unknown) => T | undefined,
+    take: (item: T) => void,
   ): Promise<void> {
+    const { gate, budget, repoName, location } = listing;
     let page = 1;
     for (let count = 0; count < MAX_PAGES; count += 1) {
       const answer = await withRateLimitWaits(gate, budget, repoName, () => fetchPage(page));
-      const parsed = parseGitlabPage(answer);
-      if (parsed === undefined) throw badResponse(location, repoName, 'malformed ref page');
-      for (const [name, sha] of parsed.refs) refs.set(toRef(name), sha);
+      const parsed = readGitlabPage(answer, readItem);
+      if (parsed === undefined) throw badResponse(location, repoName, `malformed ${listing.what}`);
+      for (const item of parsed.items) take(item);
       if (parsed.next === null || parsed.next <= page) return;
       page = parsed.next;
     }
@@ -273,26 +294,11 @@ export class GitlabClient implements ProviderClient {
   }
 }
 
-/**
- * Reads gitbeaker's expanded answer `{data: [{name, commit: {id}}], paginationInfo: {next}}`
- * (branches and tags alike; a tag's `commit.id` is the peeled commit).
- */
-function parseGitlabPage(
-  answer: unknown,
-): { refs: [string, string][]; next: number | null } | undefined {
-  const { data, paginationInfo } = (answer ?? {}) as {
-    data?: unknown;
-    paginationInfo?: { next?: unknown };
-  };
-  if (!Array.isArray(data)) return undefined;
-  const refs: [string, string][] = [];
-  for (const item of data as unknown[]) {
-    const { name, commit } = (item ?? {}) as { name?: unknown; commit?: { id?: unknown } };
-    if (typeof name !== 'string' || typeof commit?.id !== 'string') return undefined;
-    refs.push([name, commit.id]);
-  }
-  const next = paginationInfo?.next;
-  return { refs, next: typeof next === 'number' && Number.isFinite(next) ? next : null };
+/** A branch or tag entry `{name, commit: {id}}` (a tag's `commit.id` is the peeled commit). */
+function readGitlabRef(item: unknown): [string, string] | undefined {
+  const { name, commit } = (item ?? {}) as { name?: unknown; commit?: { id?: unknown } };
+  if (typeof name !== 'string' || typeof commit?.id !== 'string') return undefined;
+  return [name, commit.id];
 }
 
 function badResponse(location: GitlabLocation, repo: string, what: string): ReposentryError {
