@@ -1,4 +1,13 @@
-import { Branches, Commits, Projects, Repositories, Tags } from '@gitbeaker/rest';
+import {
+  Branches,
+  Commits,
+  MergeRequests,
+  Projects,
+  Repositories,
+  Tags,
+  type AllMergeRequestsOptions,
+} from '@gitbeaker/rest';
+import type { PullRequestFacts } from '../../events/change-event.js';
 import type { PushChange, PushDetails, RepositoryDetails } from '../../events/push-details.js';
 import { readPushDetails } from '../push-details-reader.js';
 import {
@@ -20,12 +29,19 @@ import {
 } from '../git-client.js';
 import { PollBudget } from '../poll-budget.js';
 import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
+import type { ListPullRequestsOptions, PullRequestListing } from '../pull-request-listing.js';
 import { QuotaTracker } from '../quota-tracker.js';
 import { RequestGate, withRateLimitWaits } from '../request-gate.js';
 import { TokenBucket } from '../token-bucket.js';
 import { resolveGitlabLocation, type GitlabLocation } from './gitlab-location.js';
+import {
+  parseGitlabMergeRequest,
+  pullRequestFactsOf,
+  type GitlabMergeRequest,
+} from './gitlab-merge-request-shapes.js';
 import { readGitlabPage } from './gitlab-page.js';
 import { createGitlabRequester, type GitlabRequesterFn } from './gitlab-requester.js';
+import { GitlabSourceProjects } from './gitlab-source-projects.js';
 import { mapGitlabError } from './map-gitlab-error.js';
 
 export interface GitlabClientOptions {
@@ -41,6 +57,8 @@ const PER_PAGE = 100;
 /** How long a project's id, visibility and default branch are kept for push details. */
 const PROJECT_TTL_MS = 10 * 60_000;
 const MAX_PAGES = 1000;
+/** GitLab takes `state=all` (its default, said out loud); gitbeaker's option type leaves it out. */
+const EVERY_STATE = 'all' as unknown as NonNullable<AllMergeRequestsOptions['state']>;
 
 /** What a paged read needs besides the request: the gate, the time left and where it goes. */
 interface PagedListing {
@@ -69,10 +87,13 @@ export class GitlabClient implements ProviderClient {
   private readonly projectIds = new Map<string, number>();
   /** What push details say of each project, and when it was read. */
   private readonly projects = new Map<string, { details: RepositoryDetails; readAt: number }>();
+  /** The projects merge requests come from (forks), kept for PROJECT_TTL_MS. */
+  private readonly sourceProjects: GitlabSourceProjects;
   private readonly now: () => number;
 
   constructor(private readonly options: GitlabClientOptions) {
     this.now = options.now ?? Date.now;
+    this.sourceProjects = new GitlabSourceProjects(options.log, PROJECT_TTL_MS, this.now);
   }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
@@ -115,6 +136,76 @@ export class GitlabClient implements ProviderClient {
         );
       }
       return { refs, unchanged: false, via: 'api', cost: meter.snapshot() };
+    } catch (err) {
+      const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
+      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
+      const mapped = mapGitlabError(err, { ...context, now: this.now() });
+      // A moved or deleted project: look the id up again next time.
+      if (mapped.code === 'forge-not-found') this.projectIds.delete(projectKey);
+      throw mapped;
+    }
+  }
+
+  /**
+   * The project's merge requests: every open one on a first look (`state=opened`), else only
+   * those updated since `options.since` (`updated_after`, every state), so a quiet project costs
+   * one request. GitLab's changes tell each request's state, so `knownOpen` is not needed. A
+   * fork's path and clone URL come from one look at its project (kept for PROJECT_TTL_MS); a fork
+   * that cannot be read leaves them out rather than failing the listing.
+   */
+  async listPullRequests(
+    repo: RepositoryConfig,
+    options: ListPullRequestsOptions,
+  ): Promise<PullRequestListing> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
+    const meter = options.meter ?? new CostMeter();
+    const location = resolveGitlabLocation(repo);
+    const gate = this.gateFor(location, repo.token);
+    const context = { repo: repo.name, apiHost: location.apiHost };
+    const resource = this.resourceFor(repo, location, gate, budget, meter);
+    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
+    try {
+      const projectId = await this.projectId(
+        projectKey,
+        location,
+        resource,
+        gate,
+        budget,
+        repo.name,
+      );
+      const filter: Pick<AllMergeRequestsOptions, 'state' | 'updatedAfter'> =
+        options.since === undefined
+          ? { state: 'opened' as const }
+          : { updatedAfter: new Date(options.since).toISOString(), state: EVERY_STATE };
+      const found: GitlabMergeRequest[] = [];
+      const requests = new MergeRequests(resource);
+      await this.eachPage(
+        { gate, budget, repoName: repo.name, location, what: 'merge request page' },
+        (page) =>
+          requests.all({ projectId, ...filter, perPage: PER_PAGE, page, showExpanded: true }),
+        parseGitlabMergeRequest,
+        (mr) => {
+          found.push(mr);
+        },
+      );
+      const sourceOf = this.sourceProjects.forListing({
+        location,
+        repoName: repo.name,
+        budget,
+        fetchProject: (id) =>
+          withRateLimitWaits(gate, budget, repo.name, () => new Projects(resource).show(id)),
+      });
+      const open = new Map<number, PullRequestFacts>();
+      const closed = new Map<number, PullRequestFacts>();
+      for (const mr of found) {
+        const facts = pullRequestFactsOf(mr, await sourceOf(mr));
+        if (facts === undefined) continue;
+        // A request changed while the pages were read can be listed twice: the last one counts.
+        (facts.state === 'open' ? closed : open).delete(facts.number);
+        (facts.state === 'open' ? open : closed).set(facts.number, facts);
+      }
+      const complete = options.since === undefined;
+      return { open, closed, complete, via: 'api', cost: meter.snapshot() };
     } catch (err) {
       const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
       if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
