@@ -60,14 +60,14 @@ const MAX_PAGES = 1000;
 /** GitLab takes `state=all` (its default, said out loud); gitbeaker's option type leaves it out. */
 const EVERY_STATE = 'all' as unknown as NonNullable<AllMergeRequestsOptions['state']>;
 
-/** What a paged read needs besides the request: the gate, the time left and where it goes. */
-interface PagedListing {
-  readonly gate: RequestGate;
-  readonly budget: PollBudget;
+/** One listing of a project (refs or merge requests): where, through which gate, time and meter. */
+interface Listing {
   readonly repoName: string;
   readonly location: GitlabLocation;
-  /** Named in the error when a page is not what was asked for. */
-  readonly what: string;
+  readonly gate: RequestGate;
+  readonly budget: PollBudget;
+  readonly meter: CostMeter;
+  readonly resource: ResourceOptions;
 }
 
 interface ResourceOptions {
@@ -97,27 +97,13 @@ export class GitlabClient implements ProviderClient {
   }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
-    const budget = options.budget ?? PollBudget.unbounded(options.signal);
-    const meter = options.meter ?? new CostMeter();
-    const location = resolveGitlabLocation(repo);
-    const gate = this.gateFor(location, repo.token);
-    const context = { repo: repo.name, apiHost: location.apiHost };
-    const resource = this.resourceFor(repo, location, gate, budget, meter);
-    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
-    try {
-      const projectId = await this.projectId(
-        projectKey,
-        location,
-        resource,
-        gate,
-        budget,
-        repo.name,
-      );
+    return this.withProject(repo, options, async (listing, projectId) => {
+      const { resource, meter } = listing;
       const refs = new Map<string, string>();
-      const listing = { gate, budget, repoName: repo.name, location, what: 'ref page' };
       const branches = new Branches(resource);
       await this.eachPage(
         listing,
+        'ref page',
         (page) => branches.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
         readGitlabRef,
         ([name, sha]) => {
@@ -128,6 +114,7 @@ export class GitlabClient implements ProviderClient {
         const tags = new Tags(resource);
         await this.eachPage(
           listing,
+          'ref page',
           (page) => tags.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
           readGitlabRef,
           ([name, sha]) => {
@@ -136,14 +123,7 @@ export class GitlabClient implements ProviderClient {
         );
       }
       return { refs, unchanged: false, via: 'api', cost: meter.snapshot() };
-    } catch (err) {
-      const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
-      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
-      const mapped = mapGitlabError(err, { ...context, now: this.now() });
-      // A moved or deleted project: look the id up again next time.
-      if (mapped.code === 'forge-not-found') this.projectIds.delete(projectKey);
-      throw mapped;
-    }
+    });
   }
 
   /**
@@ -157,22 +137,8 @@ export class GitlabClient implements ProviderClient {
     repo: RepositoryConfig,
     options: ListPullRequestsOptions,
   ): Promise<PullRequestListing> {
-    const budget = options.budget ?? PollBudget.unbounded(options.signal);
-    const meter = options.meter ?? new CostMeter();
-    const location = resolveGitlabLocation(repo);
-    const gate = this.gateFor(location, repo.token);
-    const context = { repo: repo.name, apiHost: location.apiHost };
-    const resource = this.resourceFor(repo, location, gate, budget, meter);
-    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
-    try {
-      const projectId = await this.projectId(
-        projectKey,
-        location,
-        resource,
-        gate,
-        budget,
-        repo.name,
-      );
+    return this.withProject(repo, options, async (listing, projectId) => {
+      const { resource, gate, budget, meter } = listing;
       const filter: Pick<AllMergeRequestsOptions, 'state' | 'updatedAfter'> =
         options.since === undefined
           ? { state: 'opened' as const }
@@ -180,7 +146,8 @@ export class GitlabClient implements ProviderClient {
       const found: GitlabMergeRequest[] = [];
       const requests = new MergeRequests(resource);
       await this.eachPage(
-        { gate, budget, repoName: repo.name, location, what: 'merge request page' },
+        listing,
+        'merge request page',
         (page) =>
           requests.all({ projectId, ...filter, perPage: PER_PAGE, page, showExpanded: true }),
         parseGitlabMergeRequest,
@@ -189,9 +156,7 @@ export class GitlabClient implements ProviderClient {
         },
       );
       const sourceOf = this.sourceProjects.forListing({
-        location,
-        repoName: repo.name,
-        budget,
+        ...listing,
         fetchProject: (id) =>
           withRateLimitWaits(gate, budget, repo.name, () => new Projects(resource).show(id)),
       });
@@ -206,14 +171,7 @@ export class GitlabClient implements ProviderClient {
       }
       const complete = options.since === undefined;
       return { open, closed, complete, via: 'api', cost: meter.snapshot() };
-    } catch (err) {
-      const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
-      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
-      const mapped = mapGitlabError(err, { ...context, now: this.now() });
-      // A moved or deleted project: look the id up again next time.
-      if (mapped.code === 'forge-not-found') this.projectIds.delete(projectKey);
-      throw mapped;
-    }
+    });
   }
 
   /**
@@ -320,28 +278,49 @@ export class GitlabClient implements ProviderClient {
     };
   }
 
-  private async projectId(
-    key: string,
-    location: GitlabLocation,
-    resource: ResourceOptions,
-    gate: RequestGate,
-    budget: PollBudget,
-    repoName: string,
-  ): Promise<number> {
-    const cached = this.projectIds.get(key);
-    if (cached !== undefined) return cached;
-    const project: unknown = await withRateLimitWaits(gate, budget, repoName, () =>
-      new Projects(resource).show(location.projectPath),
-    );
-    const id = (project as { id?: unknown } | null)?.id;
-    if (typeof id !== 'number') throw badResponse(location, repoName, 'project without an id');
-    this.projectIds.set(key, id);
-    return id;
+  /**
+   * Runs one listing of the repository's project: its id looked up once and cached, every failure
+   * a ReposentryError (running out of time is forge-unavailable), and a project GitLab no longer
+   * finds (moved, deleted) looked up again next time.
+   */
+  private async withProject<T>(
+    repo: RepositoryConfig,
+    options: { signal: AbortSignal; budget?: PollBudget; meter?: CostMeter },
+    list: (listing: Listing, projectId: number) => Promise<T>,
+  ): Promise<T> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
+    const meter = options.meter ?? new CostMeter();
+    const location = resolveGitlabLocation(repo);
+    const gate = this.gateFor(location, repo.token);
+    const resource = this.resourceFor(repo, location, gate, budget, meter);
+    const listing: Listing = { repoName: repo.name, location, gate, budget, meter, resource };
+    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
+    try {
+      let projectId = this.projectIds.get(projectKey);
+      if (projectId === undefined) {
+        const project: unknown = await withRateLimitWaits(gate, budget, repo.name, () =>
+          new Projects(resource).show(location.projectPath),
+        );
+        const id = (project as { id?: unknown } | null)?.id;
+        if (typeof id !== 'number') throw badResponse(location, repo.name, 'project without an id');
+        this.projectIds.set(projectKey, id);
+        projectId = id;
+      }
+      return await list(listing, projectId);
+    } catch (err) {
+      const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
+      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
+      const context = { repo: repo.name, apiHost: location.apiHost, now: this.now() };
+      const mapped = mapGitlabError(err, context);
+      if (mapped.code === 'forge-not-found') this.projectIds.delete(projectKey);
+      throw mapped;
+    }
   }
 
   /** Reads every page of a list, following X-Next-Page, and hands each entry to `take`. */
   private async eachPage<T>(
-    listing: PagedListing,
+    listing: Listing,
+    what: string,
     fetchPage: (page: number) => Promise<unknown>,
     readItem: (item: unknown) => T | undefined,
     take: (item: T) => void,
@@ -351,7 +330,7 @@ export class GitlabClient implements ProviderClient {
     for (let count = 0; count < MAX_PAGES; count += 1) {
       const answer = await withRateLimitWaits(gate, budget, repoName, () => fetchPage(page));
       const parsed = readGitlabPage(answer, readItem);
-      if (parsed === undefined) throw badResponse(location, repoName, `malformed ${listing.what}`);
+      if (parsed === undefined) throw badResponse(location, repoName, `malformed ${what}`);
       for (const item of parsed.items) take(item);
       if (parsed.next === null || parsed.next <= page) return;
       page = parsed.next;
