@@ -65,7 +65,7 @@ describe('GitLab merge request shapes', () => {
   it.each([
     ['merged', 'merged'],
     ['closed', 'closed'],
-    ['locked', 'closed'],
+    ['locked', 'open'],
   ])('reads state %s as %s', (state, expected) => {
     const mr = parseGitlabMergeRequest(entry({ state }));
     expect(mr && pullRequestFactsOf(mr, SELF)?.state).toBe(expected);

@@ -81,11 +81,15 @@ export function parseGitlabSourceProject(data: unknown): GitlabSourceProject | u
   return path && cloneUrl ? { path, cloneUrl } : undefined;
 }
 
-/** GitLab's states; `locked` (a merge under way) counts as closed. */
+/**
+ * GitLab's states. `locked` is the short moment of a merge under way: still open, since GitLab
+ * says `merged` (or `opened`, when the merge fails) next. Read as closed, the request would be
+ * reported closed and forgotten, and its merge never reported.
+ */
 const STATES: Readonly<Record<string, PullRequestFacts['state']>> = {
   opened: 'open',
+  locked: 'open',
   closed: 'closed',
-  locked: 'closed',
   merged: 'merged',
 };
 
