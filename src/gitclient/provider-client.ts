@@ -19,15 +19,15 @@ export interface ProviderClient extends GitClient {
     repo: Parameters<GitClient['listRefs']>[0],
     options: ProviderListOptions,
   ): ReturnType<GitClient['listRefs']>;
-  /**
-   * Optional capability: what the host's API tells about a ref change beyond its shas (see
-   * PushDetails). Never throws: what could not be read is named in `missing`.
-   */
   /** Optional capability: the repository's pull (merge) requests (see PullRequestListing). */
   listPullRequests?(
     repo: Parameters<GitClient['listRefs']>[0],
     options: ListPullRequestsOptions,
   ): Promise<PullRequestListing>;
+  /**
+   * Optional capability: what the host's API tells about a ref change beyond its shas (see
+   * PushDetails). Never throws: what could not be read is named in `missing`.
+   */
   pushDetails?(
     repo: Parameters<GitClient['listRefs']>[0],
     change: PushChange,

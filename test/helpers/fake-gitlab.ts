@@ -7,6 +7,12 @@
  *   GET /api/v4/projects/:id/repository/tags         [{name, message, target, commit:{id, ...}, release, protected}]
  *   GET /api/v4/projects/:id/repository/commits/:sha      a commit     } from the bare repository
  *   GET /api/v4/projects/:id/repository/compare?from&to   a comparison } given by `setGitDir`
+ *   GET /api/v4/projects/:id/merge_requests?state&updated_after   merge requests given by
+ *       `setMergeRequests`: [{id, iid, project_id, title, state, created_at, updated_at, merged_at,
+ *       closed_at, target_branch, source_branch, source_project_id, target_project_id, author:{id,
+ *       username, name, ...}, draft, work_in_progress, sha, merge_commit_sha, web_url, ...}], newest
+ *       first; `state` opened|closed|merged|locked|all (default all), `updated_after` (ISO 8601)
+ *       keeps those updated on or after it. Like GitLab's list, no `diff_refs`.
  *
  * Offset pagination (`page`, `per_page`: default 20, max 100) with X-Page, X-Per-Page,
  * X-Next-Page, X-Prev-Page, X-Total, X-Total-Pages and Link headers; RateLimit-Limit /
@@ -16,6 +22,7 @@
  *
  *   const gl = await createFakeGitlab({ token: 'glpat-test' });
  *   gl.setProject('group/sub/app', await bareRepo.refs());
+ *   gl.setMergeRequest('group/sub/app', { iid: 1, state: 'opened', sourceBranch: 'feat', sha, updatedAt });
  *   gl.fault({ kind: 'rate-limit', retryAfterSeconds: 2, times: 1 });
  *   gl.stats  // { requests, quotaRequests, notModified, byStatus }
  */
@@ -35,6 +42,7 @@ import {
   type ForgeStats,
 } from './fake-forge.js';
 import { gitlabCommit, gitlabCompare } from './gitlab-commit-api.js';
+import { gitlabMergeRequestList, type FakeMergeRequest } from './gitlab-merge-request-api.js';
 
 export interface FakeGitlabOptions {
   /** When set, requests must carry PRIVATE-TOKEN or `Authorization: Bearer`: else 401. */
@@ -57,6 +65,10 @@ export interface FakeGitlab {
   setGitDir(path: string, gitDir: string): void;
   /** What GET /projects/:id says of the project's visibility (default public). */
   setVisibility(path: string, visibility: 'private' | 'internal' | 'public'): void;
+  /** Replaces the project's merge requests. */
+  setMergeRequests(path: string, requests: readonly FakeMergeRequest[]): void;
+  /** Adds a merge request, or replaces the one with its iid. */
+  setMergeRequest(path: string, request: FakeMergeRequest): void;
   fault(fault: ForgeFault | undefined): void;
   resetStats(): void;
   close(): Promise<void>;
@@ -67,6 +79,7 @@ interface Project extends ForgeRepoRefs {
   readonly path: string;
   gitDir?: string;
   visibility?: 'private' | 'internal' | 'public';
+  readonly mergeRequests: Map<number, FakeMergeRequest>;
 }
 
 export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise<FakeGitlab> {
@@ -144,37 +157,51 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
       );
       return;
     }
-    const match = /^\/api\/v4\/projects\/([^/]+)(\/repository\/(branches|tags))?\/?$/.exec(
-      url.pathname,
-    );
+    const match =
+      /^\/api\/v4\/projects\/([^/]+)(\/repository\/(branches|tags)|\/(merge_requests))?\/?$/.exec(
+        url.pathname,
+      );
     if (!match?.[1]) return reply(404, { error: '404 Not Found' });
     const project = findProject(projects, match[1]);
     if (project === undefined) return reply(404, { message: '404 Project Not Found' });
+    if (match[4] !== undefined) {
+      const listed = gitlabMergeRequestList(
+        project,
+        project.mergeRequests.values(),
+        url.searchParams,
+        base,
+      );
+      return 'error' in listed ? reply(400, { error: listed.error }) : sendPage(listed.items);
+    }
     if (match[3] === undefined) return reply(200, projectBody(project, base));
-    const items = match[3] === 'branches' ? branchItems(project, base) : tagItems(project);
-    const { page, perPage } = pageParams(url, 20);
-    const slice = paginate(items, page, perPage);
-    const pageUrl = (n: number) => {
-      const u = new URL(url.pathname, base);
-      u.searchParams.set('page', String(n));
-      u.searchParams.set('per_page', String(perPage));
-      return `<${u.toString()}>`;
-    };
-    const links = [
-      ...(slice.prev !== undefined ? [`${pageUrl(slice.prev)}; rel="prev"`] : []),
-      ...(slice.next !== undefined ? [`${pageUrl(slice.next)}; rel="next"`] : []),
-      `${pageUrl(1)}; rel="first"`,
-      `${pageUrl(slice.totalPages)}; rel="last"`,
-    ];
-    reply(200, slice.items, {
-      'x-page': String(slice.page),
-      'x-per-page': String(perPage),
-      'x-next-page': slice.next === undefined ? '' : String(slice.next),
-      'x-prev-page': slice.prev === undefined ? '' : String(slice.prev),
-      'x-total': String(items.length),
-      'x-total-pages': String(slice.totalPages),
-      link: links.join(', '),
-    });
+    sendPage(match[3] === 'branches' ? branchItems(project, base) : tagItems(project));
+
+    /** One page of `items` with GitLab's pagination headers; the page's links keep the query. */
+    function sendPage(items: readonly unknown[]): void {
+      const { page, perPage } = pageParams(url, 20);
+      const slice = paginate(items, page, perPage);
+      const pageUrl = (n: number) => {
+        const u = new URL(url.pathname + url.search, base);
+        u.searchParams.set('page', String(n));
+        u.searchParams.set('per_page', String(perPage));
+        return `<${u.toString()}>`;
+      };
+      const links = [
+        ...(slice.prev !== undefined ? [`${pageUrl(slice.prev)}; rel="prev"`] : []),
+        ...(slice.next !== undefined ? [`${pageUrl(slice.next)}; rel="next"`] : []),
+        `${pageUrl(1)}; rel="first"`,
+        `${pageUrl(slice.totalPages)}; rel="last"`,
+      ];
+      reply(200, slice.items, {
+        'x-page': String(slice.page),
+        'x-per-page': String(perPage),
+        'x-next-page': slice.next === undefined ? '' : String(slice.next),
+        'x-prev-page': slice.prev === undefined ? '' : String(slice.prev),
+        'x-total': String(items.length),
+        'x-total-pages': String(slice.totalPages),
+        link: links.join(', '),
+      });
+    }
   });
 
   return {
@@ -194,6 +221,7 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
         tags: new Map(split.tags),
         ...(existing?.gitDir ? { gitDir: existing.gitDir } : {}),
         ...(existing?.visibility ? { visibility: existing.visibility } : {}),
+        mergeRequests: existing?.mergeRequests ?? new Map(),
       };
       projects.set(path.toLowerCase(), project);
       return project.id;
@@ -207,6 +235,17 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
       const project = projects.get(path.toLowerCase());
       if (project === undefined) throw new Error(`setVisibility: no project ${path}`);
       project.visibility = visibility;
+    },
+    setMergeRequests(path, requests) {
+      const project = projects.get(path.toLowerCase());
+      if (project === undefined) throw new Error(`setMergeRequests: no project ${path}`);
+      project.mergeRequests.clear();
+      for (const request of requests) project.mergeRequests.set(request.iid, request);
+    },
+    setMergeRequest(path, request) {
+      const project = projects.get(path.toLowerCase());
+      if (project === undefined) throw new Error(`setMergeRequest: no project ${path}`);
+      project.mergeRequests.set(request.iid, request);
     },
     fault: (fault) => faults.set(fault),
     resetStats() {

@@ -1,4 +1,13 @@
-import { Branches, Commits, Projects, Repositories, Tags } from '@gitbeaker/rest';
+import {
+  Branches,
+  Commits,
+  MergeRequests,
+  Projects,
+  Repositories,
+  Tags,
+  type AllMergeRequestsOptions,
+} from '@gitbeaker/rest';
+import type { PullRequestFacts } from '../../events/change-event.js';
 import type { PushChange, PushDetails, RepositoryDetails } from '../../events/push-details.js';
 import { readPushDetails } from '../push-details-reader.js';
 import {
@@ -20,11 +29,19 @@ import {
 } from '../git-client.js';
 import { PollBudget } from '../poll-budget.js';
 import type { ProviderClient, ProviderListOptions } from '../provider-client.js';
+import type { ListPullRequestsOptions, PullRequestListing } from '../pull-request-listing.js';
 import { QuotaTracker } from '../quota-tracker.js';
 import { RequestGate, withRateLimitWaits } from '../request-gate.js';
 import { TokenBucket } from '../token-bucket.js';
 import { resolveGitlabLocation, type GitlabLocation } from './gitlab-location.js';
+import {
+  parseGitlabMergeRequest,
+  pullRequestFactsOf,
+  type GitlabMergeRequest,
+} from './gitlab-merge-request-shapes.js';
+import { readGitlabPage } from './gitlab-page.js';
 import { createGitlabRequester, type GitlabRequesterFn } from './gitlab-requester.js';
+import { GitlabSourceProjects } from './gitlab-source-projects.js';
 import { mapGitlabError } from './map-gitlab-error.js';
 
 export interface GitlabClientOptions {
@@ -40,6 +57,18 @@ const PER_PAGE = 100;
 /** How long a project's id, visibility and default branch are kept for push details. */
 const PROJECT_TTL_MS = 10 * 60_000;
 const MAX_PAGES = 1000;
+/** GitLab takes `state=all` (its default, said out loud); gitbeaker's option type leaves it out. */
+const EVERY_STATE = 'all' as unknown as NonNullable<AllMergeRequestsOptions['state']>;
+
+/** One listing of a project (refs or merge requests): where, through which gate, time and meter. */
+interface Listing {
+  readonly repoName: string;
+  readonly location: GitlabLocation;
+  readonly gate: RequestGate;
+  readonly budget: PollBudget;
+  readonly meter: CostMeter;
+  readonly resource: ResourceOptions;
+}
 
 interface ResourceOptions {
   readonly host: string;
@@ -58,49 +87,91 @@ export class GitlabClient implements ProviderClient {
   private readonly projectIds = new Map<string, number>();
   /** What push details say of each project, and when it was read. */
   private readonly projects = new Map<string, { details: RepositoryDetails; readAt: number }>();
+  /** The projects merge requests come from (forks), kept for PROJECT_TTL_MS. */
+  private readonly sourceProjects: GitlabSourceProjects;
   private readonly now: () => number;
 
   constructor(private readonly options: GitlabClientOptions) {
     this.now = options.now ?? Date.now;
+    this.sourceProjects = new GitlabSourceProjects(options.log, PROJECT_TTL_MS, this.now);
   }
 
   async listRefs(repo: RepositoryConfig, options: ProviderListOptions): Promise<RefListing> {
-    const budget = options.budget ?? PollBudget.unbounded(options.signal);
-    const meter = options.meter ?? new CostMeter();
-    const location = resolveGitlabLocation(repo);
-    const gate = this.gateFor(location, repo.token);
-    const context = { repo: repo.name, apiHost: location.apiHost };
-    const resource = this.resourceFor(repo, location, gate, budget, meter);
-    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
-    try {
-      const projectId = await this.projectId(
-        projectKey,
-        location,
-        resource,
-        gate,
-        budget,
-        repo.name,
-      );
+    return this.withProject(repo, options, async (listing, projectId) => {
+      const { resource, meter } = listing;
       const refs = new Map<string, string>();
       const branches = new Branches(resource);
-      await this.eachPage(gate, budget, repo.name, location, refs, branchRef, (page) =>
-        branches.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+      await this.eachPage(
+        listing,
+        'ref page',
+        (page) => branches.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+        readGitlabRef,
+        ([name, sha]) => {
+          refs.set(branchRef(name), sha);
+        },
       );
       if (options.includeTags) {
         const tags = new Tags(resource);
-        await this.eachPage(gate, budget, repo.name, location, refs, tagRef, (page) =>
-          tags.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+        await this.eachPage(
+          listing,
+          'ref page',
+          (page) => tags.all(projectId, { perPage: PER_PAGE, page, showExpanded: true }),
+          readGitlabRef,
+          ([name, sha]) => {
+            refs.set(tagRef(name), sha);
+          },
         );
       }
       return { refs, unchanged: false, via: 'api', cost: meter.snapshot() };
-    } catch (err) {
-      const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
-      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
-      const mapped = mapGitlabError(err, { ...context, now: this.now() });
-      // A moved or deleted project: look the id up again next time.
-      if (mapped.code === 'forge-not-found') this.projectIds.delete(projectKey);
-      throw mapped;
-    }
+    });
+  }
+
+  /**
+   * The project's merge requests: every open one on a first look (`state=opened`), else only
+   * those updated since `options.since` (`updated_after`, every state), so a quiet project costs
+   * one request. GitLab's changes tell each request's state, so `knownOpen` is not needed. A
+   * fork's path and clone URL come from one look at its project (kept for PROJECT_TTL_MS); a fork
+   * that cannot be read leaves them out rather than failing the listing.
+   */
+  async listPullRequests(
+    repo: RepositoryConfig,
+    options: ListPullRequestsOptions,
+  ): Promise<PullRequestListing> {
+    return this.withProject(repo, options, async (listing, projectId) => {
+      const { resource, gate, budget, meter } = listing;
+      const filter: Pick<AllMergeRequestsOptions, 'state' | 'updatedAfter'> =
+        options.since === undefined
+          ? { state: 'opened' as const }
+          : { updatedAfter: new Date(options.since).toISOString(), state: EVERY_STATE };
+      const found: GitlabMergeRequest[] = [];
+      const requests = new MergeRequests(resource);
+      await this.eachPage(
+        listing,
+        'merge request page',
+        (page) =>
+          requests.all({ projectId, ...filter, perPage: PER_PAGE, page, showExpanded: true }),
+        parseGitlabMergeRequest,
+        (mr) => {
+          found.push(mr);
+        },
+      );
+      const sourceOf = this.sourceProjects.forListing({
+        ...listing,
+        fetchProject: (id) =>
+          withRateLimitWaits(gate, budget, repo.name, () => new Projects(resource).show(id)),
+      });
+      const open = new Map<number, PullRequestFacts>();
+      const closed = new Map<number, PullRequestFacts>();
+      for (const mr of found) {
+        const facts = pullRequestFactsOf(mr, await sourceOf(mr));
+        if (facts === undefined) continue;
+        // A request changed while the pages were read can be listed twice: the last one counts.
+        (facts.state === 'open' ? closed : open).delete(facts.number);
+        (facts.state === 'open' ? open : closed).set(facts.number, facts);
+      }
+      const complete = options.since === undefined;
+      return { open, closed, complete, via: 'api', cost: meter.snapshot() };
+    });
   }
 
   /**
@@ -207,40 +278,60 @@ export class GitlabClient implements ProviderClient {
     };
   }
 
-  private async projectId(
-    key: string,
-    location: GitlabLocation,
-    resource: ResourceOptions,
-    gate: RequestGate,
-    budget: PollBudget,
-    repoName: string,
-  ): Promise<number> {
-    const cached = this.projectIds.get(key);
-    if (cached !== undefined) return cached;
-    const project: unknown = await withRateLimitWaits(gate, budget, repoName, () =>
-      new Projects(resource).show(location.projectPath),
-    );
-    const id = (project as { id?: unknown } | null)?.id;
-    if (typeof id !== 'number') throw badResponse(location, repoName, 'project without an id');
-    this.projectIds.set(key, id);
-    return id;
+  /**
+   * Runs one listing of the repository's project: its id looked up once and cached, every failure
+   * a ReposentryError (running out of time is forge-unavailable), and a project GitLab no longer
+   * finds (moved, deleted) looked up again next time.
+   */
+  private async withProject<T>(
+    repo: RepositoryConfig,
+    options: { signal: AbortSignal; budget?: PollBudget; meter?: CostMeter },
+    list: (listing: Listing, projectId: number) => Promise<T>,
+  ): Promise<T> {
+    const budget = options.budget ?? PollBudget.unbounded(options.signal);
+    const meter = options.meter ?? new CostMeter();
+    const location = resolveGitlabLocation(repo);
+    const gate = this.gateFor(location, repo.token);
+    const resource = this.resourceFor(repo, location, gate, budget, meter);
+    const listing: Listing = { repoName: repo.name, location, gate, budget, meter, resource };
+    const projectKey = `${location.apiBaseUrl}\n${location.projectPath}`;
+    try {
+      let projectId = this.projectIds.get(projectKey);
+      if (projectId === undefined) {
+        const project: unknown = await withRateLimitWaits(gate, budget, repo.name, () =>
+          new Projects(resource).show(location.projectPath),
+        );
+        const id = (project as { id?: unknown } | null)?.id;
+        if (typeof id !== 'number') throw badResponse(location, repo.name, 'project without an id');
+        this.projectIds.set(projectKey, id);
+        projectId = id;
+      }
+      return await list(listing, projectId);
+    } catch (err) {
+      const what = `GitLab API ${location.apiHost} for repository ${repo.name}`;
+      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
+      const context = { repo: repo.name, apiHost: location.apiHost, now: this.now() };
+      const mapped = mapGitlabError(err, context);
+      if (mapped.code === 'forge-not-found') this.projectIds.delete(projectKey);
+      throw mapped;
+    }
   }
 
-  private async eachPage(
-    gate: RequestGate,
-    budget: PollBudget,
-    repoName: string,
-    location: GitlabLocation,
-    refs: Map<string, string>,
-    toRef: (name: string) => string,
+  /** Reads every page of a list, following X-Next-Page, and hands each entry to `take`. */
+  private async eachPage<T>(
+    listing: Listing,
+    what: string,
     fetchPage: (page: number) => Promise<unknown>,
+    readItem: (item: unknown) => T | undefined,
+    take: (item: T) => void,
   ): Promise<void> {
+    const { gate, budget, repoName, location } = listing;
     let page = 1;
     for (let count = 0; count < MAX_PAGES; count += 1) {
       const answer = await withRateLimitWaits(gate, budget, repoName, () => fetchPage(page));
-      const parsed = parseGitlabPage(answer);
-      if (parsed === undefined) throw badResponse(location, repoName, 'malformed ref page');
-      for (const [name, sha] of parsed.refs) refs.set(toRef(name), sha);
+      const parsed = readGitlabPage(answer, readItem);
+      if (parsed === undefined) throw badResponse(location, repoName, `malformed ${what}`);
+      for (const item of parsed.items) take(item);
       if (parsed.next === null || parsed.next <= page) return;
       page = parsed.next;
     }
@@ -273,26 +364,11 @@ export class GitlabClient implements ProviderClient {
   }
 }
 
-/**
- * Reads gitbeaker's expanded answer `{data: [{name, commit: {id}}], paginationInfo: {next}}`
- * (branches and tags alike; a tag's `commit.id` is the peeled commit).
- */
-function parseGitlabPage(
-  answer: unknown,
-): { refs: [string, string][]; next: number | null } | undefined {
-  const { data, paginationInfo } = (answer ?? {}) as {
-    data?: unknown;
-    paginationInfo?: { next?: unknown };
-  };
-  if (!Array.isArray(data)) return undefined;
-  const refs: [string, string][] = [];
-  for (const item of data as unknown[]) {
-    const { name, commit } = (item ?? {}) as { name?: unknown; commit?: { id?: unknown } };
-    if (typeof name !== 'string' || typeof commit?.id !== 'string') return undefined;
-    refs.push([name, commit.id]);
-  }
-  const next = paginationInfo?.next;
-  return { refs, next: typeof next === 'number' && Number.isFinite(next) ? next : null };
+/** A branch or tag entry `{name, commit: {id}}` (a tag's `commit.id` is the peeled commit). */
+function readGitlabRef(item: unknown): [string, string] | undefined {
+  const { name, commit } = (item ?? {}) as { name?: unknown; commit?: { id?: unknown } };
+  if (typeof name !== 'string' || typeof commit?.id !== 'string') return undefined;
+  return [name, commit.id];
 }
 
 function badResponse(location: GitlabLocation, repo: string, what: string): ReposentryError {
