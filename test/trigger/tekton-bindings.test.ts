@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Provider, ResolvedPayloadFormat } from '../../src/config/config-types.js';
-import { EVENT_TYPES, type EventType } from '../../src/events/change-event.js';
+import { REF_EVENT_TYPES, type EventType } from '../../src/events/change-event.js';
 import { buildPayload } from '../../src/trigger/payloads/build-payload.js';
 import { sampleChangeEvent } from '../../src/trigger/payloads/sample-change-event.js';
 import { signDelivery } from '../../src/trigger/sign-delivery.js';
@@ -48,7 +48,7 @@ const TRIGGER_FOR: Record<ResolvedPayloadFormat, { trigger: string; binding: str
   reposentry: { trigger: 'reposentry-go-compatible', binding: 'reposentry-go-compatible' },
 };
 const FORMATS = Object.keys(TRIGGER_FOR) as ResolvedPayloadFormat[];
-const NOT_DELETED = EVENT_TYPES.filter((type) => !type.endsWith('.deleted'));
+const NOT_DELETED = REF_EVENT_TYPES.filter((type) => !type.endsWith('.deleted'));
 
 /** A delivery exactly as the daemon sends it: built body and headers plus send-time headers. */
 function deliveryOf(format: ResolvedPayloadFormat, type: EventType, repo: Repo, secret = SECRET) {
@@ -150,7 +150,7 @@ describe('the EventListener', () => {
       expect(firedTriggers(deliveryOf(format, type, repo))).toEqual([expected]);
     });
 
-    it.each(EVENT_TYPES.filter((type) => type.endsWith('.deleted')))(
+    it.each(REF_EVENT_TYPES.filter((type) => type.endsWith('.deleted')))(
       'fires nothing for %s (nothing to build)',
       (type) => {
         expect(firedTriggers(deliveryOf(format, type, repo))).toEqual([]);
@@ -168,7 +168,7 @@ describe('the EventListener', () => {
         .map((i) => String(i.params!.find((p) => p.name === 'filter')!.value));
       const paths = filters.flatMap(celFilterPaths);
       expect(paths.length).toBeGreaterThan(0);
-      for (const type of EVENT_TYPES) {
+      for (const type of REF_EVENT_TYPES) {
         const delivery = deliveryOf(format, type, repo);
         for (const path of paths)
           expect(resolveReference(delivery, path), `${type} ${path}`).toBeDefined();

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider, ResolvedPayloadFormat } from '../../config/config-types.js';
-import { EVENT_TYPES, ZERO_SHA, type EventType } from '../../events/change-event.js';
+import {
+  PULL_REQUEST_EVENT_TYPES,
+  REF_EVENT_TYPES,
+  ZERO_SHA,
+  type EventType,
+} from '../../events/change-event.js';
 import { buildPayload } from './build-payload.js';
 import { SAMPLE_AFTER_SHA, SAMPLE_BEFORE_SHA, sampleChangeEvent } from './sample-change-event.js';
 
@@ -183,7 +188,7 @@ describe('gitlab payload', () => {
 });
 
 describe('cloudevents payload', () => {
-  it.each(EVENT_TYPES)(
+  it.each(REF_EVENT_TYPES)(
     '%s: is a structured CloudEvent typed dev.reposentry.<kind>.<action>',
     (type) => {
       const { body, built, event } = build('cloudevents', type);
@@ -204,6 +209,24 @@ describe('cloudevents payload', () => {
         after: event.after,
         action: type.split('.')[1],
         ref_type: type.split('.')[0],
+      });
+    },
+  );
+
+  it.each(PULL_REQUEST_EVENT_TYPES)(
+    '%s: is typed dev.reposentry.pull_request.<action> and carries the request',
+    (type) => {
+      const { body, event } = build('cloudevents', type);
+      expect(body).toMatchObject({
+        id: event.id,
+        type: `dev.reposentry.${type}`,
+        subject: 'refs/pull/42/head',
+      });
+      expect(body.data).toMatchObject({
+        action: type.split('.')[1],
+        before: event.before,
+        after: SAMPLE_AFTER_SHA,
+        pull_request: { number: 42, known: 'api', head: { sha: SAMPLE_AFTER_SHA } },
       });
     },
   );
