@@ -98,6 +98,41 @@ describe('reposentry test-webhook', () => {
     expect(result.stdout).not.toContain(SECRET);
   });
 
+  it("--type pull_request.* sends the sample request as the format's pull request hook", async () => {
+    const github = await send('--type', 'pull_request.opened');
+    expect(github.code).toBe(0);
+    expect(github.stdout).toContain('sample pull_request.opened refs/pull/42/head');
+    const pull = receiver.requests[0]!;
+    expect(pull.signatureValid).toBe(true);
+    expect(pull.headers['x-github-event']).toBe('pull_request');
+    expect(pull.json).toMatchObject({
+      action: 'opened',
+      number: 42,
+      pull_request: {
+        state: 'open',
+        html_url: 'https://github.com/acme/app/pull/42',
+        head: { sha: '2222222222222222222222222222222222222222', ref: 'reposentry-sample' },
+        base: { ref: 'main' },
+      },
+    });
+
+    const gitlab = await send('--repository', 'infra', '--type', 'pull_request.merged');
+    expect(gitlab.code).toBe(0);
+    const merge = receiver.requests[1]!;
+    expect(merge.headers['x-gitlab-event']).toBe('Merge Request Hook');
+    expect(merge.json).toMatchObject({
+      object_kind: 'merge_request',
+      object_attributes: {
+        iid: 42,
+        action: 'merge',
+        state: 'merged',
+        source_branch: 'reposentry-sample',
+        target_branch: 'main',
+        url: 'https://gitlab.example.com/ops/infra/-/merge_requests/42',
+      },
+    });
+  });
+
   it('exits 1 and says whether the daemon would retry when the EventListener refuses', async () => {
     receiver.respondWith(503);
     const unavailable = await send();

@@ -1,40 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/events/change-event.js';
 import type { CommitDetails, PushDetails } from '../../src/events/push-details.js';
 import { buildGithubPayload } from '../../src/trigger/payloads/github-payload.js';
 import { buildGitlabPayload } from '../../src/trigger/payloads/gitlab-payload.js';
 import { GITLAB_PUSH_HOOK } from '../fixtures/hooks/gitlab-push-hook.js';
-
-/** Every key path of a JSON value: `a.b`, array elements as `a[]` (all elements merged). */
-function keyPaths(value: unknown, prefix = '', out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) keyPaths(item, `${prefix}[]`, out);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      const at = prefix === '' ? key : `${prefix}.${key}`;
-      out.add(at);
-      keyPaths(child, at, out);
-    }
-  }
-  return out;
-}
-
-/** The key patterns of a docs/tekton.md omitted-keys section (its table's first column). */
-function documentedOmissions(heading: string): string[] {
-  const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/tekton.md'), 'utf8');
-  const section = doc.split(heading)[1]?.split(/\n#{2,3} /)[0];
-  if (section === undefined) throw new Error(`docs/tekton.md: "${heading}" is gone`);
-  return section
-    .split('\n')
-    .filter((line) => line.startsWith('| `'))
-    .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
-}
-
-const matches = (pattern: string, key: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.[\]]/g, (c) => `\\${c}`).replace(/\*/g, '.*')}$`).test(key);
+import { documentedOmissions, githubHookExamples, keyPaths, matches } from './helpers/hook-keys.js';
 
 const commit = (id: string): CommitDetails => ({
   id,
@@ -77,16 +47,10 @@ function fullUpdate(provider: 'github' | 'gitlab'): [ChangeEvent, PushDetails] {
   return [event, details];
 }
 
-// The package's JSON itself (its type declarations need @octokit/webhooks-types).
-const githubExamples = createRequire(import.meta.url)('@octokit/webhooks-examples') as {
-  name: string;
-  examples: unknown[];
-}[];
-
 const FORMATS = [
   {
     format: 'github',
-    hooks: githubExamples.find((e) => e.name === 'push')?.examples ?? [],
+    hooks: githubHookExamples('push'),
     body: () => buildGithubPayload(...fullUpdate('github')).body,
     heading: '### Keys a GitHub push delivery leaves out',
     bindings: [

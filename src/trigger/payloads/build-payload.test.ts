@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider, ResolvedPayloadFormat } from '../../config/config-types.js';
-import { EVENT_TYPES, ZERO_SHA, type EventType } from '../../events/change-event.js';
+import {
+  PULL_REQUEST_EVENT_TYPES,
+  REF_EVENT_TYPES,
+  ZERO_SHA,
+  type ChangeEvent,
+  type EventType,
+} from '../../events/change-event.js';
 import { buildPayload } from './build-payload.js';
 import { SAMPLE_AFTER_SHA, SAMPLE_BEFORE_SHA, sampleChangeEvent } from './sample-change-event.js';
 
@@ -182,8 +188,111 @@ describe('gitlab payload', () => {
   });
 });
 
+/** The sample request as a plain git remote lists it: its ref and head, nothing else. */
+function githubBodySeenAsRef(
+  type: EventType,
+  repo: { name: string; url: string; provider: Provider },
+) {
+  const event = sampleChangeEvent(repo, { type, detectedAt: DETECTED_AT });
+  const head = { sha: event.after! };
+  const refOnly: ChangeEvent = {
+    ...event,
+    pullRequest: { number: 42, state: 'open', known: 'ref', head },
+  };
+  return { body: JSON.parse(buildPayload('github', refOnly, context).body) };
+}
+
+describe('github pull_request payload', () => {
+  it('sends an update as synchronize with the heads before and after it', () => {
+    const { body, built } = build('github', 'pull_request.updated');
+    expect(built.headers['X-GitHub-Event']).toBe('pull_request');
+    expect(body).toMatchObject({
+      action: 'synchronize',
+      number: 42,
+      before: SAMPLE_BEFORE_SHA,
+      after: SAMPLE_AFTER_SHA,
+      pull_request: {
+        number: 42,
+        state: 'open',
+        merged: false,
+        html_url: 'https://github.com/org/my-app/pull/42',
+        head: { ref: 'reposentry-sample', sha: SAMPLE_AFTER_SHA, label: 'org:reposentry-sample' },
+        base: { ref: 'main', repo: { full_name: 'org/my-app' } },
+      },
+    });
+    // GitHub's pull_request.url is its API link, which RepoSentry does not state.
+    expect(body.pull_request).not.toHaveProperty('url');
+  });
+
+  it.each([
+    ['pull_request.opened', 'opened', 'open', false],
+    ['pull_request.reopened', 'reopened', 'open', false],
+    ['pull_request.closed', 'closed', 'closed', false],
+    ['pull_request.merged', 'closed', 'closed', true],
+  ] as const)('sends %s as action %s, state %s, merged %s', (type, action, state, merged) => {
+    const { body } = build('github', type);
+    expect(body).toMatchObject({ action, pull_request: { state, merged } });
+    expect(body).not.toHaveProperty('before');
+  });
+
+  it('keeps base, with empty branch and sha, for a request seen only as its ref', () => {
+    const { body } = githubBodySeenAsRef('pull_request.opened', {
+      name: 'lib',
+      url: 'https://git.example.com/lib.git',
+      provider: 'git',
+    });
+    expect(body.pull_request).toMatchObject({
+      title: '',
+      user: { login: 'reposentry' },
+      head: { ref: 'pull/42/head', sha: SAMPLE_AFTER_SHA },
+      base: { label: '', ref: '', sha: '', repo: { clone_url: 'https://git.example.com/lib.git' } },
+    });
+  });
+});
+
+describe('gitlab merge request payload', () => {
+  it('sends an update with oldrev and the head as last_commit', () => {
+    const { body, built } = build('gitlab', 'pull_request.updated', GITLAB_REPO);
+    expect(built.headers['X-Gitlab-Event']).toBe('Merge Request Hook');
+    expect(body.object_attributes).toMatchObject({
+      iid: 42,
+      action: 'update',
+      state: 'opened',
+      oldrev: SAMPLE_BEFORE_SHA,
+      source_branch: 'reposentry-sample',
+      target_branch: 'main',
+      url: 'https://gitlab.example.com/group/sub/tool/-/merge_requests/42',
+      last_commit: {
+        id: SAMPLE_AFTER_SHA,
+        message: '',
+        title: '',
+        timestamp: DETECTED_AT.toISOString(),
+        url: `https://gitlab.example.com/group/sub/tool/-/commit/${SAMPLE_AFTER_SHA}`,
+        author: { name: '', email: null },
+      },
+    });
+    expect(body.project).toMatchObject({
+      homepage: 'https://gitlab.example.com/group/sub/tool',
+      url: 'git@gitlab.example.com:group/sub/tool.git',
+      ssh_url: 'git@gitlab.example.com:group/sub/tool.git',
+      http_url: 'https://gitlab.example.com/group/sub/tool.git',
+    });
+  });
+
+  it.each([
+    ['pull_request.opened', 'open', 'opened'],
+    ['pull_request.reopened', 'reopen', 'opened'],
+    ['pull_request.closed', 'close', 'closed'],
+    ['pull_request.merged', 'merge', 'merged'],
+  ] as const)('sends %s as action %s, state %s, without oldrev', (type, action, state) => {
+    const { body } = build('gitlab', type, GITLAB_REPO);
+    expect(body.object_attributes).toMatchObject({ action, state });
+    expect(body.object_attributes).not.toHaveProperty('oldrev');
+  });
+});
+
 describe('cloudevents payload', () => {
-  it.each(EVENT_TYPES)(
+  it.each(REF_EVENT_TYPES)(
     '%s: is a structured CloudEvent typed dev.reposentry.<kind>.<action>',
     (type) => {
       const { body, built, event } = build('cloudevents', type);
@@ -204,6 +313,24 @@ describe('cloudevents payload', () => {
         after: event.after,
         action: type.split('.')[1],
         ref_type: type.split('.')[0],
+      });
+    },
+  );
+
+  it.each(PULL_REQUEST_EVENT_TYPES)(
+    '%s: is typed dev.reposentry.pull_request.<action> and carries the request',
+    (type) => {
+      const { body, event } = build('cloudevents', type);
+      expect(body).toMatchObject({
+        id: event.id,
+        type: `dev.reposentry.${type}`,
+        subject: 'refs/pull/42/head',
+      });
+      expect(body.data).toMatchObject({
+        action: type.split('.')[1],
+        before: event.before,
+        after: SAMPLE_AFTER_SHA,
+        pull_request: { number: 42, known: 'api', head: { sha: SAMPLE_AFTER_SHA } },
       });
     },
   );

@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '../../events/change-event.js';
+import { ZERO_SHA, type ChangeEvent } from '../../events/change-event.js';
 import { REPORTING_ACTOR } from './event-facts.js';
 import type { FormatPayload } from './format-payload.js';
 import { GITHUB_CONTENT_TYPE } from './github-payload.js';
@@ -7,16 +7,17 @@ import { pullRequestFactsOf } from './pull-request-facts.js';
 /**
  * A GitHub `pull_request` webhook body
  * (https://docs.github.com/webhooks/webhook-events-and-payloads#pull_request): `action` opened,
- * synchronize (the head moved), closed (with `merged` true or false) or reopened, the request as
- * GitHub listed it at detection, the repository and RepoSentry as `sender`. A request seen only
- * as a ref (a plain git remote) has no title, branches or author: those are `''` (`user.login`
- * `reposentry`) and `base` is absent (docs/tekton.md lists every key left out).
+ * synchronize (the head moved, with the heads `before` and `after` it, as GitHub sends them),
+ * closed (with `merged` true or false) or reopened, the request as GitHub listed it at detection,
+ * the repository and RepoSentry as `sender`. A request seen only as a ref (a plain git remote) has
+ * no title, base branch or author: those are `''` (`user.login` `reposentry`), its head `ref` is
+ * the request ref (`pull/<n>/head`), and `base` is still there, so that bindings resolve.
+ * `pull_request.url`, GitHub's API link, is left out (docs/tekton.md lists every key left out).
  */
 export interface GithubPullRequestPayload {
   readonly action: 'opened' | 'synchronize' | 'closed' | 'reopened';
   readonly number: number;
   readonly pull_request: {
-    readonly url: string;
     readonly html_url: string;
     readonly number: number;
     readonly state: 'open' | 'closed';
@@ -25,8 +26,11 @@ export interface GithubPullRequestPayload {
     readonly draft: boolean;
     readonly merged: boolean;
     readonly head: GithubPullSide;
-    readonly base?: GithubPullSide;
+    readonly base: GithubPullSide;
   };
+  /** `synchronize` only: the head before and after it moved. */
+  readonly before?: string;
+  readonly after?: string;
   readonly repository: GithubPullRepository;
   readonly sender: { readonly login: string; readonly type: 'Bot' };
 }
@@ -64,7 +68,6 @@ export function buildGithubPullRequestPayload(event: ChangeEvent): FormatPayload
     action: GITHUB_ACTIONS[facts.action],
     number: request.number,
     pull_request: {
-      url: request.url ?? '',
       html_url: request.url ?? '',
       number: request.number,
       state: request.state === 'open' ? 'open' : 'closed',
@@ -81,17 +84,16 @@ export function buildGithubPullRequestPayload(event: ChangeEvent): FormatPayload
             ? null
             : { full_name: facts.headRepository, clone_url: facts.headCloneUrl },
       },
-      ...(request.base === undefined
-        ? {}
-        : {
-            base: {
-              label: `${repo.namespace}:${request.base.ref}`,
-              ref: request.base.ref,
-              sha: request.base.sha ?? '',
-              repo: ownRepo,
-            },
-          }),
+      base: {
+        label: request.base === undefined ? '' : `${repo.namespace}:${request.base.ref}`,
+        ref: request.base?.ref ?? '',
+        sha: request.base?.sha ?? '',
+        repo: ownRepo,
+      },
     },
+    ...(facts.action === 'updated'
+      ? { before: event.before ?? ZERO_SHA, after: request.head.sha }
+      : {}),
     repository: {
       name: repo.name,
       full_name: repo.fullName,

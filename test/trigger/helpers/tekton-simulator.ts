@@ -8,8 +8,9 @@ import yaml from 'js-yaml';
  * loads the manifests, runs the GitHub / GitLab / CEL interceptors the way Tekton does (HMAC or
  * token against the Secret, event type allow-list, a CEL filter), and resolves the `$(body...)`
  * and `$(header...)` references of the bindings. Header names are case-insensitive, as in Tekton.
- * The CEL evaluator understands only the forms our filters use and throws on anything else, so
- * a new filter cannot pass unchecked.
+ * The CEL evaluator understands only the forms our filters use (`&&` of `has(path)`,
+ * `header.match`, `path.startsWith`, `path == literal`, `path in [literals]`, each maybe negated
+ * with `!`) and throws on anything else, so a new filter cannot pass unchecked.
  */
 export interface Delivery {
   readonly rawBody: string;
@@ -142,12 +143,18 @@ function pathValue(delivery: Delivery, path: string): unknown {
 }
 
 function evaluateTerm(term: string, delivery: Delivery): boolean {
+  if (term.startsWith('!')) return !evaluateTerm(term.slice(1).trim(), delivery);
   let match = /^has\((body(?:\.\w+)+)\)$/.exec(term);
   if (match) return resolveReference(delivery, match[1]!) !== undefined;
   match = /^header\.match\('([^']+)',\s*'([^']*)'\)$/.exec(term);
   if (match) return headerOf(delivery, match[1]!) === match[2];
   match = /^(body(?:\.\w+)+)\.startsWith\('([^']*)'\)$/.exec(term);
   if (match) return String(pathValue(delivery, match[1]!)).startsWith(match[2]!);
+  match = /^(body(?:\.\w+)+)\s+in\s+\[([^\]]*)\]$/.exec(term);
+  if (match) {
+    const list = match[2]!.split(',').map((item) => literalOf(item.trim()));
+    return list.includes(pathValue(delivery, match[1]!));
+  }
   match = /^(body(?:\.\w+)+)\s*(==|!=)\s*(.+)$/.exec(term);
   if (match) {
     const equal = pathValue(delivery, match[1]!) === literalOf(match[3]!.trim());
@@ -171,9 +178,28 @@ export function celFilterAccepts(filter: string, delivery: Delivery): boolean {
 
 /** Every body path a CEL filter reads (outside `has(...)`). */
 export function celFilterPaths(filter: string): string[] {
-  return [...filter.matchAll(/(?<!has\()\b(body(?:\.\w+)+?)(?=\.startsWith|\s*[!=]=)/g)].map(
-    (match) => match[1]!,
-  );
+  return [
+    ...filter.matchAll(/(?<!has\()\b(body(?:\.\w+)+?)(?=\.startsWith|\s*[!=]=|\s+in\s)/g),
+  ].map((match) => match[1]!);
+}
+
+/** Runs one interceptor on a delivery. */
+export function interceptorAccepts(
+  interceptor: Interceptor,
+  delivery: Delivery,
+  secrets: Map<string, Manifest>,
+): boolean {
+  const secret = secretOf(interceptor, secrets);
+  switch (interceptor.ref.name) {
+    case 'github':
+      return githubAccepts(interceptor, delivery, secret);
+    case 'gitlab':
+      return gitlabAccepts(interceptor, delivery, secret);
+    case 'cel':
+      return celFilterAccepts(String(paramOf(interceptor, 'filter')), delivery);
+    default:
+      throw new Error(`interceptor ${interceptor.ref.name} is not simulated`);
+  }
 }
 
 /** Runs a trigger's interceptors in order, as the EventListener does. */
@@ -182,17 +208,7 @@ export function triggerAccepts(
   delivery: Delivery,
   secrets: Map<string, Manifest>,
 ): boolean {
-  return (trigger.interceptors ?? []).every((interceptor) => {
-    const secret = secretOf(interceptor, secrets);
-    switch (interceptor.ref.name) {
-      case 'github':
-        return githubAccepts(interceptor, delivery, secret);
-      case 'gitlab':
-        return gitlabAccepts(interceptor, delivery, secret);
-      case 'cel':
-        return celFilterAccepts(String(paramOf(interceptor, 'filter')), delivery);
-      default:
-        throw new Error(`interceptor ${interceptor.ref.name} is not simulated`);
-    }
-  });
+  return (trigger.interceptors ?? []).every((interceptor) =>
+    interceptorAccepts(interceptor, delivery, secrets),
+  );
 }
