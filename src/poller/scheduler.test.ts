@@ -304,6 +304,33 @@ describe('Scheduler', () => {
     await scheduler.stop(new AbortController().signal);
   });
 
+  it('makes a burst of nudges one poll, and a nudge during a poll one more right after', async () => {
+    const h = harness(config([repo('a', 60_000)]), false);
+    await h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    h.release('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.polls).toEqual(['a']);
+
+    for (let i = 0; i < 50; i += 1) expect(h.scheduler.nudge('a')).toBe(true);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.polls).toEqual(['a', 'a']);
+
+    // The poll runs: a nudge now (the listing may be older than the change) polls once more.
+    h.scheduler.nudge('a');
+    h.scheduler.nudge('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.polls).toHaveLength(2);
+    h.release('a');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.polls).toHaveLength(3);
+    h.release('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.polls).toHaveLength(3);
+    expect(h.scheduler.nudge('unknown')).toBe(false);
+    await h.scheduler.stop(new AbortController().signal);
+  });
+
   it('polls a repository whose interval is longer than a timer can wait only when due', async () => {
     const days = 40 * 24 * 3_600_000;
     const h = harness(config([repo('slow', days)]));

@@ -69,7 +69,17 @@ interface Slot {
   lastCode?: ErrorCode;
   lastStartedAt?: number;
   removed: boolean;
+  /** A nudge waiting out NUDGE_DELAY_MS (see `nudge`). */
+  nudgeTimer?: NodeJS.Timeout;
+  /** A nudge came while the repository was being polled: poll again right after. */
+  again?: boolean;
 }
+
+/**
+ * How long a nudge waits for more (a burst of webhooks for one repository is one poll). Short
+ * beside any polling interval, and beside the second a webhook may take to reach a delivery.
+ */
+const NUDGE_DELAY_MS = 150;
 
 /** How soon a due poll the share did not allow is tried again (until a reshare drops it). */
 const UNHELD_RETRY_MS = 1000;
@@ -146,6 +156,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     for (const [name, slot] of this.slots) {
       if (wanted.has(name)) continue;
       clearTimeout(slot.timer);
+      clearTimeout(slot.nudgeTimer);
       slot.removed = true;
       this.slots.delete(name);
       this.dequeue(name);
@@ -159,7 +170,10 @@ export class Scheduler implements Component, Reconfigurable<Config> {
    */
   async stop(_signal: AbortSignal): Promise<void> {
     this.running = false;
-    for (const slot of this.slots.values()) clearTimeout(slot.timer);
+    for (const slot of this.slots.values()) {
+      clearTimeout(slot.timer);
+      clearTimeout(slot.nudgeTimer);
+    }
     this.queue.length = 0;
     this.shutdown.abort(new ReposentryError('shutting-down', 'Shutting down'));
     await Promise.allSettled([...this.inFlight.values()]);
@@ -210,6 +224,29 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     if (slot.state !== 'scheduled') return false;
     clearTimeout(slot.timer);
     this.enqueue(slot, true);
+    return true;
+  }
+
+  /**
+   * Something said the repository changed (a webhook): poll it soon. Nudges within
+   * NUDGE_DELAY_MS of the first are one poll; a nudge while a poll is already queued adds
+   * nothing, and one while a poll runs (which may have listed before the change) makes one more
+   * poll right after it. False when the repository is not polled here.
+   */
+  nudge(name: string): boolean {
+    const slot = this.slots.get(name);
+    if (slot === undefined || !this.running) return false;
+    if (slot.nudgeTimer !== undefined) return true;
+    slot.nudgeTimer = setTimeout(() => {
+      delete slot.nudgeTimer;
+      if (slot.removed || !this.running) return;
+      if (slot.state === 'scheduled') {
+        clearTimeout(slot.timer);
+        this.enqueue(slot, true);
+      } else if (slot.state === 'polling') {
+        slot.again = true;
+      }
+    }, NUDGE_DELAY_MS);
     return true;
   }
 
@@ -371,7 +408,9 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     // A successful poll's interval runs from its start, so the time it took is not added to
     // every interval (a failure's backoff runs from its end).
     const took = outcome.ok ? Date.now() - (slot.lastStartedAt ?? Date.now()) : 0;
-    this.schedule(slot, Math.max(0, this.nextDelay(slot, outcome) - took));
+    const again = slot.again === true;
+    slot.again = false;
+    this.schedule(slot, again ? 0 : Math.max(0, this.nextDelay(slot, outcome) - took));
   }
 
   /** Awaits `beforePoll`; a failure is the poll's outcome (nothing is listed without it). */
