@@ -7,6 +7,19 @@ import type { RuntimeHealth } from '../runtime/runtime-manager.js';
 import type { DeliverySummary } from '../storage/delivery-record.js';
 import type { Storage } from '../storage/storage.js';
 
+/** What became of a webhook sent to /hooks/github or /hooks/gitlab. */
+export const HOOK_OUTCOMES = [
+  'accepted',
+  'ping',
+  'unauthorized',
+  'not_watched',
+  'malformed',
+  'too_large',
+  'rate_limited',
+  'disabled',
+] as const;
+export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
+
 /**
  * Everything the HTTP API may use: storage to read, and the few questions and requests it puts
  * to the running daemon. Nothing below src/api/ imports the API.
@@ -23,6 +36,13 @@ export interface ApiContext {
   schedule(name: string): ScheduleEntry | undefined;
   /** Queues a poll now: true if queued, false if one is queued or running; throws not-found. */
   pollNow(name: string): boolean;
+  /**
+   * A webhook named the repository: poll it soon (a burst is one poll; see Scheduler.nudge),
+   * here or on the replica that holds it.
+   */
+  nudge(name: string): void;
+  /** Counts a webhook received by the intake, by outcome. */
+  observeHook?(provider: 'github' | 'gitlab', outcome: HookOutcome): void;
   /** Queues every delivery of an event again and wakes the delivery worker. */
   redeliver(eventId: string): Promise<DeliverySummary[]>;
   rateLimits(): readonly RateLimitSnapshot[];

@@ -8,6 +8,7 @@ import { mountDocsRoutes } from './routes/docs-routes.js';
 import { mountEventRoutes } from './routes/event-routes.js';
 import { mountEventStreamRoute, type EventStreamOptions } from './routes/event-stream-route.js';
 import { mountHealthRoutes } from './routes/health-routes.js';
+import { mountIntakeRoutes } from './routes/intake-routes.js';
 import { mountMetricsRoute } from './routes/metrics-route.js';
 import { mountRepositoryRoutes } from './routes/repository-routes.js';
 import { mountReplicaRoutes } from './routes/replica-routes.js';
@@ -30,6 +31,10 @@ export function createApiApp(ctx: ApiContext, log: Logger, stream: EventStreamOp
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(securityHeaders);
+  // Webhooks come before the JSON parser: their signature is over the raw body, larger than it.
+  const hooks = express.Router({ strict: false, caseSensitive: true });
+  mountIntakeRoutes(hooks, ctx);
+  app.use(hooks);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   const router = express.Router({ strict: false, caseSensitive: true });

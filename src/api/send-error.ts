@@ -11,6 +11,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   'method-not-allowed': 405,
   conflict: 409,
   'payload-too-large': 413,
+  'too-many-requests': 429,
   'storage-busy': 503,
   'storage-locked': 503,
   'not-ready': 503,

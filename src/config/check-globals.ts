@@ -28,6 +28,11 @@ export function checkGlobals(raw: RawConfig): { problems: string[]; warnings: st
       'api.auth_reads: is true but api.auth_token is empty, so every read would be refused; set api.auth_token or set api.auth_reads to false',
     );
   }
+  if (raw.intake.enabled === true && raw.intake.secret === '') {
+    problems.push(
+      'intake.secret: is empty but intake.enabled is true, so no webhook could be verified; set it (usually to ${INTAKE_WEBHOOK_SECRET}) to the secret of the GitHub or GitLab webhook',
+    );
+  }
   if (raw.storage.type === 'postgres' && raw.storage.postgres.url === '') {
     problems.push(
       'storage.postgres.url: is empty but storage.type is postgres; set it (usually to ${REPOSENTRY_DATABASE_URL})',

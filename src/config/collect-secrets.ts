@@ -28,7 +28,7 @@ export function collectSecrets(
   raw: RawConfig,
   substitutions: readonly EnvSubstitution[],
 ): string[] {
-  const found: unknown[] = [raw.api.auth_token, raw.tekton.secret];
+  const found: unknown[] = [raw.api.auth_token, raw.tekton.secret, raw.intake.secret];
   const headers: unknown = raw.tekton.headers;
   if (typeof headers === 'object' && headers !== null) {
     found.push(...credentialHeaderValues(headers as Record<string, unknown>));

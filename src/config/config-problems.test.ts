@@ -237,6 +237,11 @@ const CASES: [string, (c: Raw) => void, string][] = [
     },
     'repositories[0].pull_requests: a plain git remote shows only the heads of requests (refs/pull/*/head, refs/merge-requests/*/head), not their target branch, draft state or origin; set include_forks: true and leave target_branch_regex and include_drafts as they are, or use provider github or gitlab',
   ],
+  [
+    'intake enabled without a secret',
+    (c) => (c.intake = { enabled: true }),
+    'intake.secret: is empty but intake.enabled is true, so no webhook could be verified; set it (usually to ${INTAKE_WEBHOOK_SECRET}) to the secret of the GitHub or GitLab webhook',
+  ],
 ];
 
 describe('loadConfigFromObject rejects', () => {

@@ -76,6 +76,13 @@ export interface HaConfig {
   readonly leaseTtlMs: number;
 }
 
+/** `intake`: real webhooks that make the daemon poll a repository at once. */
+export interface IntakeConfig {
+  readonly enabled: boolean;
+  /** GitHub's webhook secret / GitLab's secret token; set whenever `enabled`. */
+  readonly secret?: string;
+}
+
 export interface TektonConfig {
   readonly eventListenerUrl?: string;
   readonly payloadFormat: PayloadFormat;
@@ -154,6 +161,7 @@ export interface Config {
   readonly polling: PollingConfig;
   readonly storage: StorageConfig;
   readonly ha: HaConfig;
+  readonly intake: IntakeConfig;
   readonly tekton: TektonConfig;
   readonly rateLimit: RateLimitConfig;
   readonly security: SecurityConfig;

@@ -36,6 +36,7 @@ export interface RawConfig {
     retention: RawDuration;
   };
   ha: { lease_ttl: RawDuration };
+  intake: { enabled: boolean; secret: string };
   tekton: {
     event_listener_url: string;
     payload_format: string;

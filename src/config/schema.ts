@@ -178,6 +178,19 @@ export const configSchema = {
       default: '15s',
     },
   },
+  intake: {
+    enabled: {
+      doc: 'Serve POST /hooks/github and /hooks/gitlab: a real webhook, verified with intake.secret, makes the daemon poll the repository it names at once (polling stays the guarantee).',
+      format: booleanFormat(),
+      default: false,
+    },
+    secret: {
+      doc: "The webhooks' secret: GitHub's webhook secret (X-Hub-Signature-256), GitLab's secret token (X-Gitlab-Token). Required when intake.enabled.",
+      format: secretFormat(),
+      default: '',
+      sensitive: true,
+    },
+  },
   tekton: {
     event_listener_url: {
       doc: 'EventListener every delivery goes to, unless a repository sets its own; no default.',

@@ -74,6 +74,10 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
       retentionMs: parseDuration(storage.retention),
     },
     ha: { leaseTtlMs: parseDuration(raw.ha.lease_ttl) },
+    intake: {
+      enabled: raw.intake.enabled,
+      ...(raw.intake.secret === '' ? {} : { secret: raw.intake.secret }),
+    },
     tekton: {
       ...(tekton.event_listener_url === '' ? {} : { eventListenerUrl: tekton.event_listener_url }),
       payloadFormat: tekton.payload_format as PayloadFormat,

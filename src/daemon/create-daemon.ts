@@ -199,6 +199,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
         replicas.bridge.requestPoll(name);
         return true;
       },
+      nudge: (name) => {
+        if (replicas === undefined || scheduler.entry(name) !== undefined) {
+          scheduler.nudge(name);
+          return;
+        }
+        replicas.bridge.requestPoll(name);
+      },
+      observeHook: (provider, outcome) => metrics.observeHook(provider, outcome),
       ...(identity ? { replicaId: identity.id } : {}),
       redeliver,
       rateLimits: () => poller.gitClients.current.rateLimits(),

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'forbidden',
   'method-not-allowed',
   'payload-too-large',
+  'too-many-requests',
   'not-ready',
   'shutting-down',
   'cancelled',

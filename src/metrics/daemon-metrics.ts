@@ -46,6 +46,7 @@ export class DaemonMetrics {
   private readonly detectionToDelivery: Histogram;
   private readonly reloads: Counter<'result'>;
   private readonly payloadDetails: Counter<'outcome'>;
+  private readonly hooks: Counter<'provider' | 'outcome'>;
   private readonly payloadDetailRequests: Counter<'kind'>;
 
   constructor(sources: MetricsSources, options: DaemonMetricsOptions = {}) {
@@ -79,6 +80,12 @@ export class DaemonMetrics {
       name: `${PREFIX}forge_requests_total`,
       help: 'Requests polls sent to Git hosts, by kind: quota (cost rate-limit quota), not_modified (answered 304, free), other (ls-remote runs, rejected requests).',
       labelNames: ['provider', 'kind'],
+      registers,
+    });
+    this.hooks = new Counter({
+      name: `${PREFIX}intake_hooks_total`,
+      help: 'Webhooks received by the intake (/hooks/github, /hooks/gitlab), by provider and outcome: accepted (a poll asked for), ping, unauthorized, not_watched, malformed, too_large, rate_limited, disabled.',
+      labelNames: ['provider', 'outcome'],
       registers,
     });
     this.payloadDetails = new Counter({
@@ -181,6 +188,10 @@ export class DaemonMetrics {
       const sinceDetected = seconds(report.sinceDetectedMs);
       if (sinceDetected !== undefined) this.detectionToDelivery.observe(sinceDetected);
     }
+  }
+
+  observeHook(provider: 'github' | 'gitlab', outcome: string): void {
+    this.hooks.inc({ provider, outcome });
   }
 
   /** `unchanged` (nothing to apply) is a success: the file was read and validated. */

@@ -1,0 +1,70 @@
+import type { RepositoryConfig } from '../../config/config-types.js';
+
+/**
+ * Where a hook says it comes from: the URLs and the path of its repository, as GitHub
+ * (`repository.clone_url`, `html_url`, `ssh_url`, `git_url`, `full_name`) and GitLab
+ * (`project.git_http_url`, `git_ssh_url`, `web_url`, `path_with_namespace`) put them. Empty when
+ * the body names no repository.
+ */
+export function hookRepositoryKeys(provider: 'github' | 'gitlab', body: unknown): Set<string> {
+  const keys = new Set<string>();
+  const record = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  const root = record(body);
+  const source = record(provider === 'github' ? root?.['repository'] : root?.['project']);
+  if (source === undefined) return keys;
+  const fields =
+    provider === 'github'
+      ? ['clone_url', 'html_url', 'ssh_url', 'git_url', 'url']
+      : ['git_http_url', 'git_ssh_url', 'web_url', 'http_url', 'ssh_url'];
+  for (const field of fields) {
+    const value = source[field];
+    const key = typeof value === 'string' ? repositoryKeyOf(value) : undefined;
+    if (key !== undefined) keys.add(key);
+  }
+  return keys;
+}
+
+/**
+ * `host/path` of a repository URL, lowercased, without credentials, port, scheme, `.git` or a
+ * trailing slash: `https://x@GitHub.com/Org/App.git` and `git@github.com:org/app` are both
+ * `github.com/org/app`. Undefined for a string that is no repository URL.
+ */
+export function repositoryKeyOf(url: string): string | undefined {
+  const scp = /^[^@/\s]+@([^:/\s]+):(.+)$/.exec(url);
+  let host: string;
+  let path: string;
+  if (scp?.[1] !== undefined && scp[2] !== undefined) {
+    host = scp[1];
+    path = scp[2];
+  } else {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    if (parsed.hostname === '') return undefined;
+    host = parsed.hostname;
+    path = parsed.pathname;
+  }
+  const clean = path
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\.git$/i, '')
+    .toLowerCase();
+  return clean === '' ? undefined : `${host.toLowerCase()}/${clean}`;
+}
+
+/** The enabled repositories of the config a hook's keys name (usually one). */
+export function watchedRepositoriesOf(
+  keys: ReadonlySet<string>,
+  repositories: readonly RepositoryConfig[],
+): RepositoryConfig[] {
+  return repositories.filter((repo) => {
+    if (!repo.enabled) return false;
+    const key = repositoryKeyOf(repo.url);
+    return key !== undefined && keys.has(key);
+  });
+}
