@@ -13,7 +13,12 @@ export const BENCH_TOKEN = 'ghp_benchToken0000000000000000000000000';
 export const BENCH_SECRET = 'bench-webhook-secret-5e1f';
 
 /** The environment of the daemon process: the token and secret come through `${NAME}`. */
-export const DAEMON_ENV = { GITHUB_TOKEN: BENCH_TOKEN, TEKTON_WEBHOOK_SECRET: BENCH_SECRET };
+export const BENCH_INTAKE_SECRET = 'bench-intake-secret-7d3c';
+export const DAEMON_ENV = {
+  GITHUB_TOKEN: BENCH_TOKEN,
+  TEKTON_WEBHOOK_SECRET: BENCH_SECRET,
+  INTAKE_WEBHOOK_SECRET: BENCH_INTAKE_SECRET,
+};
 
 export interface BenchConfigOptions {
   readonly dir: string;
@@ -31,6 +36,8 @@ export interface BenchConfigOptions {
   readonly enabled?: boolean;
   /** The file's name in `dir` (default `config.yaml`). */
   readonly file?: string;
+  /** Serve /hooks/github with BENCH_INTAKE_SECRET. */
+  readonly intake?: boolean;
 }
 
 /** Writes `<dir>/config.yaml`; returns its path. */
@@ -65,6 +72,7 @@ export async function writeBenchConfig(options: BenchConfigOptions): Promise<str
       jitter: 0,
     },
     ...options.database.config,
+    ...(options.intake ? { intake: { enabled: true, secret: '${INTAKE_WEBHOOK_SECRET}' } } : {}),
     tekton: {
       event_listener_url: options.receiverUrl,
       secret: '${TEKTON_WEBHOOK_SECRET}',

@@ -52,6 +52,8 @@ export interface PollingRunOptions {
   readonly manyBranches?: boolean;
   /** The daemon's storage engine; default sqlite. */
   readonly engine?: StorageEngine;
+  /** Serve the webhook intake (intake.enabled). */
+  readonly intake?: boolean;
 }
 
 export async function startPollingRun(
@@ -84,6 +86,7 @@ export async function startPollingRun(
     repositories: n,
     interval,
     maxWorkers: ctx.options.maxWorkers,
+    ...(runOptions.intake ? { intake: true } : {}),
   });
   let spawnedAt = performance.now();
   let daemon = startDaemon(configFile, port, { runtime: ctx.runtime, env: DAEMON_ENV });

@@ -44,6 +44,7 @@ import { measureDrain } from './scenario-drain.js';
 import { measureReplicatedDrain } from './scenario-drain-replicas.js';
 import { measureEventsApi } from './scenario-events-api.js';
 import { measureLatency } from './scenario-latency.js';
+import { measureWebhookLatency } from './scenario-webhook-latency.js';
 import { measureQuota } from './scenario-quota.js';
 import { measureResources, startSampler } from './scenario-resources.js';
 import { measureRestart, reportColdStart } from './scenario-startup.js';
@@ -81,7 +82,10 @@ function describeMachine(runtime: DaemonRuntime): string[] {
  */
 async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<void> {
   const { options } = ctx;
-  if (scenario === 'latency') return measureLatency(ctx);
+  if (scenario === 'latency') {
+    await measureLatency(ctx);
+    return measureWebhookLatency(ctx);
+  }
   if (scenario === 'transport') return measureTransport(ctx);
   if (scenario === 'events-api') {
     for (const engine of options.engines) await measureEventsApi(ctx, engine);

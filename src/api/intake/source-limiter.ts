@@ -3,8 +3,8 @@
  * source may send BURST hooks at once and RATE a second after that. The buckets of sources not
  * heard from for a while are dropped, and at most MAX_SOURCES are kept.
  */
-const BURST = 100;
-const RATE = 10;
+const BURST = 1_000;
+const RATE = 100;
 const MAX_SOURCES = 10_000;
 
 export class SourceLimiter {
