@@ -217,6 +217,26 @@ describe('GithubClient.listOwnerRepositories', () => {
     expect(github.stats.byStatus[502]).toBe(2);
   });
 
+  it('gives up when its time runs out (forge-unavailable), and stops at once on a cancel', async () => {
+    github.fault({ kind: 'hang' });
+    const { set } = clients();
+    const started = Date.now();
+    const timedOut = set.listOwnerRepositories(source(), {
+      signal: new AbortController().signal,
+      timeoutMs: 500,
+    });
+    await expect(timedOut).rejects.toMatchObject({ code: 'forge-unavailable' });
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    const controller = new AbortController();
+    const cancelled = set.listOwnerRepositories(source(), {
+      signal: controller.signal,
+      timeoutMs: 10_000,
+    });
+    setTimeout(() => controller.abort(), 50);
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
   it('waits out a secondary limit, and reports an hour-long quota reset as forge-rate-limited', async () => {
     github.fault({ kind: 'rate-limit', retryAfterSeconds: 1, times: 1 });
     const listing = await list(clients().set);

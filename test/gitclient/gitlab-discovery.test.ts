@@ -159,6 +159,21 @@ describe('GitlabClient.listOwnerRepositories', () => {
     }
   });
 
+  it('gives up when its time runs out: forge-unavailable', async () => {
+    gitlab.setGroupProjects('tree', [{ path: 'tree/top' }]);
+    gitlab.fault({ kind: 'hang' });
+    const started = Date.now();
+    const err = await rejectionOf(
+      clients().set.listOwnerRepositories(
+        { provider: 'gitlab', owner: 'tree', url: gitlab.url, token: TOKEN },
+        { signal: new AbortController().signal, timeoutMs: 500 },
+      ),
+    );
+    expect(err).toMatchObject({ code: 'forge-unavailable' });
+    expect(err.message).toContain('group tree');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('waits out a 429 with Retry-After, and reports a 5xx as forge-unavailable', async () => {
     gitlab.setGroupProjects('tree', [{ path: 'tree/top' }]);
     gitlab.fault({ kind: 'rate-limit', retryAfterSeconds: 1, times: 1 });
