@@ -22,6 +22,7 @@
  *   gl.fault({ kind: 'rate-limit', retryAfterSeconds: 2, times: 1 });
  *   gl.stats  // { requests, quotaRequests, notModified, byStatus }
  */
+import { GitlabGroups, type FakeGroupProject } from './gitlab-group-api.js';
 import {
   FaultSwitch,
   ForgeQuota,
@@ -38,7 +39,6 @@ import {
   type ForgeStats,
 } from './fake-forge.js';
 import { gitlabCommit, gitlabCompare } from './gitlab-commit-api.js';
-import { GitlabGroups, type FakeGroupProject } from './gitlab-group-api.js';
 
 export interface FakeGitlabOptions {
   /** When set, requests must carry PRIVATE-TOKEN or `Authorization: Bearer`: else 401. */
