@@ -21,6 +21,11 @@ import { resolveGitlabLocation } from './gitlab/gitlab-location.js';
 import type { HttpCache } from './http-cache.js';
 import { listPullRequestsWithFallback, listRefsWithFallback } from './list-refs-with-fallback.js';
 import type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
+import type {
+  DiscoverySource,
+  ListOwnerRepositoriesOptions,
+  OwnerRepositoryListing,
+} from './owner-repository-listing.js';
 import { PollBudget } from './poll-budget.js';
 import type { ProviderClient } from './provider-client.js';
 
@@ -105,6 +110,15 @@ export interface GitClientSet extends GitClient {
     options: PushDetailsOptions,
   ): Promise<PushDetails | undefined>;
   rateLimits(): readonly RateLimitSnapshot[];
+  /**
+   * Every repository of a GitHub organization or user, or of a GitLab group and its subgroups,
+   * read through the provider's API within `options.timeoutMs` (no ls-remote fallback: a listing
+   * that cannot be completed throws).
+   */
+  listOwnerRepositories(
+    source: DiscoverySource,
+    options: ListOwnerRepositoriesOptions,
+  ): Promise<OwnerRepositoryListing>;
   /** The quota a repository's polls draw from (its API host and token), once a poll has seen it. */
   rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined;
 }
@@ -166,6 +180,15 @@ export function createGitClients(
           cost: { requests: 0, quotaUnits: 0 },
         };
       }
+    },
+    listOwnerRepositories(source, options): Promise<OwnerRepositoryListing> {
+      const client = clients[source.provider];
+      if (client.listOwnerRepositories === undefined) {
+        return Promise.reject(
+          new ReposentryError('internal', `No repository listing for provider ${source.provider}`),
+        );
+      }
+      return client.listOwnerRepositories(source, options);
     },
     rateLimits(): RateLimitSnapshot[] {
       return Object.values(clients).flatMap((client) => client.rateLimits?.() ?? []);

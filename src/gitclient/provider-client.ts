@@ -2,6 +2,11 @@ import type { CostMeter } from './cost-meter.js';
 import type { PushChange, PushDetails } from '../events/push-details.js';
 import type { GitClient, ListRefsOptions, PushDetailsOptions } from './git-client.js';
 import type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
+import type {
+  DiscoverySource,
+  ListOwnerRepositoriesOptions,
+  OwnerRepositoryListing,
+} from './owner-repository-listing.js';
 import type { PollBudget } from './poll-budget.js';
 
 /**
@@ -33,4 +38,9 @@ export interface ProviderClient extends GitClient {
     change: PushChange,
     options: PushDetailsOptions,
   ): Promise<PushDetails>;
+  /** Optional capability: every repository of an owner, for discovery (GitHub, GitLab). */
+  listOwnerRepositories?(
+    source: DiscoverySource,
+    options: ListOwnerRepositoriesOptions,
+  ): Promise<OwnerRepositoryListing>;
 }

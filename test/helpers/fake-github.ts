@@ -11,6 +11,10 @@
  *   GET {prefix}/repos/{owner}/{repo}/commits/{sha}            a commit      } from the bare repository
  *   GET {prefix}/repos/{owner}/{repo}/compare/{base}...{head}  a comparison  } given by `setGitDir`
  *   ... and the same under /repositories/{id}/ (where GitHub's Link headers point)
+ *   GET {prefix}/orgs/{org}/repos      [repository], paged, with an ETag } given by
+ *   GET {prefix}/users/{user}/repos    [public repository], likewise     } setOrgRepositories /
+ *                                                                          setUserRepositories
+ *                                                                          (github-owner-api.ts)
  *
  * `prefix` is '' (api.github.com style, `url`) or '/api/v3' (GitHub Enterprise, `gheUrl`).
  * Lists paginate with `per_page` (default 30, max 100) and a Link header; 200s carry a weak ETag
@@ -40,6 +44,7 @@ import {
   type ForgeStats,
 } from './fake-forge.js';
 import { githubCommit, githubCompare } from './github-commit-api.js';
+import { GithubOwners, type FakeOwnerRepository } from './github-owner-api.js';
 
 export interface FakeGithubOptions {
   /** When set, requests must carry `token <t>` / `Bearer <t>`: wrong = 401, missing = 404. */
@@ -73,6 +78,10 @@ export interface FakeGithub {
   fault(fault: ForgeFault | undefined): void;
   resetStats(): void;
   close(): Promise<void>;
+  /** Creates or replaces an organization and its repositories (GET /orgs/{org}/repos). */
+  setOrgRepositories(org: string, repositories: readonly FakeOwnerRepository[]): void;
+  /** Creates or replaces a user and its repositories (GET /users/{user}/repos: public ones). */
+  setUserRepositories(user: string, repositories: readonly FakeOwnerRepository[]): void;
 }
 
 /** A pull request as a test describes it; served in GitHub's shape. */
@@ -106,6 +115,7 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
   const faults = new FaultSwitch();
   const requests: ForgeRequestRecord[] = [];
   let stats = newStats();
+  const owners = new GithubOwners();
 
   const server = await listenLoopback((req, res, base) => {
     const url = new URL(req.url ?? '/', base);
@@ -173,10 +183,12 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
       if (given === undefined) return reply(404, errorBody(404));
       if (given !== options.token) return reply(401, errorBody(401));
     }
+    const apiBase = base + (url.pathname.startsWith('/api/v3/') ? '/api/v3' : '');
+    const etagAsked = typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined;
+    if (owners.serve(url, apiBase, etagAsked, reply)) return;
     const routed = route(url, repos);
     if (routed === undefined) return reply(404, errorBody(404));
     const { repo, rest } = routed;
-    const apiBase = base + (url.pathname.startsWith('/api/v3/') ? '/api/v3' : '');
     serveRepo(req, url, apiBase, repo, rest, reply);
   });
 
@@ -227,6 +239,8 @@ export async function createFakeGithub(options: FakeGithubOptions = {}): Promise
       requests.length = 0;
     },
     close: () => server.close(),
+    setOrgRepositories: (org, repositories) => owners.set('Organization', org, repositories),
+    setUserRepositories: (user, repositories) => owners.set('User', user, repositories),
   };
 }
 

@@ -2,6 +2,9 @@
  * A loopback server answering like the GitLab REST API v4 for what RepoSentry reads, with the
  * JSON shapes of the real endpoints:
  *
+ *   GET /api/v4/groups/:id/projects                  [project] of the group (and subgroups with
+ *                                                    include_subgroups), given by `setGroupProjects`
+ *                                                    (gitlab-group-api.ts)
  *   GET /api/v4/projects/:id                         project (`:id` numeric or URL-encoded path)
  *   GET /api/v4/projects/:id/repository/branches     [{name, commit:{id, short_id, title, ...}, merged, protected, default, web_url, ...}]
  *   GET /api/v4/projects/:id/repository/tags         [{name, message, target, commit:{id, ...}, release, protected}]
@@ -26,6 +29,7 @@
  *   gl.fault({ kind: 'rate-limit', retryAfterSeconds: 2, times: 1 });
  *   gl.stats  // { requests, quotaRequests, notModified, byStatus }
  */
+import { GitlabGroups, type FakeGroupProject } from './gitlab-group-api.js';
 import {
   FaultSwitch,
   ForgeQuota,
@@ -72,6 +76,8 @@ export interface FakeGitlab {
   fault(fault: ForgeFault | undefined): void;
   resetStats(): void;
   close(): Promise<void>;
+  /** Makes the group exist and replaces the projects under it (GET /groups/:id/projects). */
+  setGroupProjects(group: string, projects: readonly FakeGroupProject[]): void;
 }
 
 interface Project extends ForgeRepoRefs {
@@ -88,6 +94,7 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
   const faults = new FaultSwitch();
   const requests: ForgeRequestRecord[] = [];
   let stats = newStats();
+  const groups = new GitlabGroups((path) => projects.get(path.toLowerCase())?.id);
 
   const server = await listenLoopback((req, res, base) => {
     const url = new URL(req.url ?? '/', base);
@@ -136,6 +143,7 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
           : undefined) ?? bearerOrToken(req.headers.authorization);
       if (given !== options.token) return reply(401, { message: '401 Unauthorized' });
     }
+    if (groups.serve(url, base, reply)) return;
     const commitMatch = /^\/api\/v4\/projects\/([^/]+)\/repository\/(commits\/[^/]+|compare)$/.exec(
       url.pathname,
     );
@@ -253,6 +261,7 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
       requests.length = 0;
     },
     close: () => server.close(),
+    setGroupProjects: (group, listed) => groups.setGroupProjects(group, listed),
   };
 }
 

@@ -45,6 +45,15 @@ import {
   parseGithubCompare,
   parseGithubRepository,
 } from './github-commit-shapes.js';
+import type { GithubAnswer } from './github-answer.js';
+import { resolveGithubOwnerLocation } from './github-owner-location.js';
+import { readGithubOwnerRepositories, type GithubOwnerKind } from './github-owner-repositories.js';
+import {
+  discoveryCacheKey,
+  type DiscoverySource,
+  type ListOwnerRepositoriesOptions,
+  type OwnerRepositoryListing,
+} from '../owner-repository-listing.js';
 
 export interface GithubClientOptions {
   readonly log: Logger;
@@ -57,6 +66,12 @@ export interface GithubClientOptions {
   /** The HTTP transport under Octokit (default: undici keep-alive, see createGithubFetch). */
   readonly fetch?: FetchLike;
 }
+
+/**
+ * The API a request goes to; `subject` names what it is for in messages (default: the
+ * repository), e.g. `owner acme` for a discovery listing.
+ */
+type ApiTarget = Pick<GithubLocation, 'apiBaseUrl' | 'apiHost'> & { readonly subject?: string };
 
 /** One API host and token: its Octokit, its quota view and its request budget. */
 interface GithubAccount {
@@ -77,6 +92,8 @@ const PER_PAGE = 100;
  */
 export class GithubClient implements ProviderClient {
   private readonly accounts = new Map<string, GithubAccount>();
+  /** Which list (organization or user) answered for each owner discovery has listed. */
+  private readonly ownerKinds = new Map<string, GithubOwnerKind>();
   private readonly now: () => number;
   private readonly fetch: FetchLike;
 
@@ -248,6 +265,38 @@ export class GithubClient implements ProviderClient {
     ).finally(() => budget.dispose());
   }
 
+  /**
+   * Every repository of a GitHub organization or user (see readGithubOwnerRepositories), each
+   * page a conditional request counted against the same quota and request budget as the polls.
+   */
+  async listOwnerRepositories(
+    source: DiscoverySource,
+    options: ListOwnerRepositoriesOptions,
+  ): Promise<OwnerRepositoryListing> {
+    const location = resolveGithubOwnerLocation(source);
+    const budget = PollBudget.start(options.signal, options.timeoutMs, this.now);
+    const meter = new CostMeter();
+    const account = this.accountFor(location, source.token);
+    const cacheKey = discoveryCacheKey(source);
+    try {
+      const listed = await readGithubOwnerRepositories({
+        location,
+        cache: this.options.cache,
+        cacheKey,
+        kinds: this.ownerKinds,
+        get: (path, etag) =>
+          withRateLimitWaits(account.gate, budget, cacheKey, () =>
+            this.withRetries(budget, location, cacheKey, () =>
+              this.getJson(path, location, account, budget, meter, cacheKey, etag),
+            ),
+          ),
+      });
+      return { ...listed, cost: meter.snapshot() };
+    } finally {
+      budget.dispose();
+    }
+  }
+
   rateLimits(): RateLimitSnapshot[] {
     return [...this.accounts.values()].flatMap((a) => a.gate.quota.snapshot() ?? []);
   }
@@ -307,7 +356,7 @@ export class GithubClient implements ProviderClient {
    */
   private async withRetries<T>(
     budget: PollBudget,
-    location: GithubLocation,
+    location: ApiTarget,
     repoName: string,
     request: () => Promise<T>,
   ): Promise<T> {
@@ -328,7 +377,7 @@ export class GithubClient implements ProviderClient {
     } catch (err) {
       if (budget.signal.aborted && !(err instanceof ReposentryError)) {
         throw budget.abortError(
-          `GitHub API ${location.apiHost} for repository ${repoName}`,
+          `GitHub API ${location.apiHost} for ${location.subject ?? `repository ${repoName}`}`,
           'forge-unavailable',
         );
       }
@@ -353,7 +402,7 @@ export class GithubClient implements ProviderClient {
   /** One GET below the API root; a 304 (with `etag` sent) answers `{ status: 304 }`. */
   private async getJson(
     path: string,
-    location: GithubLocation,
+    location: ApiTarget,
     account: GithubAccount,
     budget: PollBudget,
     meter: CostMeter,
@@ -361,7 +410,7 @@ export class GithubClient implements ProviderClient {
     etag?: string,
   ): Promise<GithubAnswer> {
     const ticket = await account.gate.acquire(budget, repoName);
-    const what = `GitHub API ${location.apiHost} for repository ${repoName}`;
+    const what = `GitHub API ${location.apiHost} for ${location.subject ?? `repository ${repoName}`}`;
     try {
       const request: Promise<{ data: unknown; headers: { link?: string; etag?: string } }> =
         account.octokit.request(`GET ${path}`, {
@@ -378,7 +427,12 @@ export class GithubClient implements ProviderClient {
     } catch (err) {
       if ((err as { status?: unknown } | null)?.status === 304) return { status: 304 };
       if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
-      throw mapGithubError(err, { repo: repoName, apiHost: location.apiHost, now: this.now() });
+      throw mapGithubError(err, {
+        repo: repoName,
+        apiHost: location.apiHost,
+        now: this.now(),
+        ...(location.subject === undefined ? {} : { subject: location.subject }),
+      });
     }
   }
 
@@ -402,7 +456,7 @@ export class GithubClient implements ProviderClient {
     };
   }
 
-  private accountFor(location: GithubLocation, token: string | undefined): GithubAccount {
+  private accountFor(location: ApiTarget, token: string | undefined): GithubAccount {
     const key = `${location.apiBaseUrl}\n${token ?? ''}`;
     const existing = this.accounts.get(key);
     if (existing) return existing;
@@ -448,8 +502,6 @@ export class GithubClient implements ProviderClient {
     return created;
   }
 }
-
-type GithubAnswer = { status: 200; data: unknown; link?: string; etag?: string } | { status: 304 };
 
 function repoPath(location: GithubLocation): string {
   return `/repos/${encodeURIComponent(location.owner)}/${encodeURIComponent(location.repo)}`;

@@ -6,6 +6,8 @@ export interface GithubErrorContext {
   readonly repo: string;
   readonly apiHost: string;
   readonly now?: number;
+  /** What the request was for, in messages (default `repository <repo>`), e.g. `owner acme`. */
+  readonly subject?: string;
 }
 
 interface HttpFailure {
@@ -23,7 +25,7 @@ const SECONDARY_FALLBACK_SECONDS = 60;
  */
 export function mapGithubError(err: unknown, context: GithubErrorContext): ReposentryError {
   if (err instanceof ReposentryError) return err;
-  const where = `GitHub API ${context.apiHost} for repository ${context.repo}`;
+  const where = `GitHub API ${context.apiHost} for ${context.subject ?? `repository ${context.repo}`}`;
   const failure = asHttpFailure(err);
   if (failure === undefined) {
     return new ReposentryError('forge-unavailable', `${where} could not be reached`, {
@@ -43,7 +45,8 @@ export function mapGithubError(err: unknown, context: GithubErrorContext): Repos
     return new ReposentryError('forge-unauthorized', `${where} denied access (403)`);
   }
   if (status === 404 || status === 410) {
-    return new ReposentryError('forge-not-found', `${where}: repository not found (${status})`);
+    const what = context.subject === undefined ? 'repository not found' : 'not found';
+    return new ReposentryError('forge-not-found', `${where}: ${what} (${status})`);
   }
   if (status >= 500 || status === 408) {
     return new ReposentryError('forge-unavailable', `${where} failed (${status})`, {

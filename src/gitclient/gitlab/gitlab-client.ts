@@ -43,6 +43,13 @@ import { readGitlabPage } from './gitlab-page.js';
 import { createGitlabRequester, type GitlabRequesterFn } from './gitlab-requester.js';
 import { GitlabSourceProjects } from './gitlab-source-projects.js';
 import { mapGitlabError } from './map-gitlab-error.js';
+import type {
+  DiscoverySource,
+  ListOwnerRepositoriesOptions,
+  OwnerRepositoryListing,
+} from '../owner-repository-listing.js';
+import { resolveGitlabGroupLocation } from './gitlab-group-location.js';
+import { readGitlabGroupProjects } from './gitlab-group-projects.js';
 
 export interface GitlabClientOptions {
   readonly log: Logger;
@@ -250,13 +257,51 @@ export class GitlabClient implements ProviderClient {
     }
   }
 
+  /**
+   * Every project of a GitLab group and its subgroups (see readGitlabGroupProjects), counted
+   * against the same rate limit as the polls. Never `unchanged`: GitLab has no conditional
+   * requests for this list.
+   */
+  async listOwnerRepositories(
+    source: DiscoverySource,
+    options: ListOwnerRepositoriesOptions,
+  ): Promise<OwnerRepositoryListing> {
+    const location = resolveGitlabGroupLocation(source);
+    const budget = PollBudget.start(options.signal, options.timeoutMs, this.now);
+    const meter = new CostMeter();
+    const gate = this.gateFor(location, source.token);
+    const label = location.groupPath;
+    const resource = this.resourceFor(
+      { name: label, subject: location.subject, ...(source.token ? { token: source.token } : {}) },
+      location,
+      gate,
+      budget,
+      meter,
+    );
+    try {
+      const repositories = await readGitlabGroupProjects({
+        location,
+        resource,
+        withWaits: (request) => withRateLimitWaits(gate, budget, label, request),
+      });
+      return { repositories, unchanged: false, cost: meter.snapshot() };
+    } catch (err) {
+      const what = `GitLab API ${location.apiHost} for ${location.subject}`;
+      if (budget.signal.aborted) throw budget.abortError(what, 'forge-unavailable');
+      const context = { repo: label, apiHost: location.apiHost, subject: location.subject };
+      throw mapGitlabError(err, { ...context, now: this.now() });
+    } finally {
+      budget.dispose();
+    }
+  }
+
   rateLimits(): RateLimitSnapshot[] {
     return [...this.gates.values()].flatMap((gate) => gate.quota.snapshot() ?? []);
   }
 
   private resourceFor(
-    repo: RepositoryConfig,
-    location: GitlabLocation,
+    repo: Pick<RepositoryConfig, 'name' | 'token'> & { readonly subject?: string },
+    location: Pick<GitlabLocation, 'instanceUrl' | 'apiHost'>,
     gate: RequestGate,
     budget: PollBudget,
     meter: CostMeter,
@@ -268,6 +313,7 @@ export class GitlabClient implements ProviderClient {
       requesterFn: createGitlabRequester({
         repo: repo.name,
         apiHost: location.apiHost,
+        ...(repo.subject === undefined ? {} : { subject: repo.subject }),
         gate,
         budget,
         meter,
@@ -338,7 +384,10 @@ export class GitlabClient implements ProviderClient {
     throw badResponse(location, repoName, `more than ${MAX_PAGES} pages`);
   }
 
-  private gateFor(location: GitlabLocation, token: string | undefined): RequestGate {
+  private gateFor(
+    location: Pick<GitlabLocation, 'apiBaseUrl' | 'apiHost'>,
+    token: string | undefined,
+  ): RequestGate {
     const key = `${location.apiBaseUrl}\n${token ?? ''}`;
     const existing = this.gates.get(key);
     if (existing) return existing;

@@ -6,7 +6,12 @@ import type { PollBudget } from '../poll-budget.js';
 import { parseCount } from '../parse-reset-time.js';
 import type { QuotaUpdate } from '../quota-tracker.js';
 import type { RequestGate } from '../request-gate.js';
-import { gitlabResetTime, mapGitlabError, type GitlabErrorContext } from './map-gitlab-error.js';
+import {
+  gitlabResetTime,
+  gitlabWhere,
+  mapGitlabError,
+  type GitlabErrorContext,
+} from './map-gitlab-error.js';
 
 /** gitbeaker's requester factory type, taken from its own constructor options. */
 export type GitlabRequesterFn = NonNullable<
@@ -81,7 +86,7 @@ async function once(
 ): Promise<{ body: unknown; headers: Record<string, string>; status: number }> {
   const { budget, gate, meter } = context;
   await gate.acquire(budget, context.repo);
-  const what = `GitLab API ${context.apiHost} for repository ${context.repo}`;
+  const what = gitlabWhere(context);
   meter.requests += 1;
   let response: Response;
   try {

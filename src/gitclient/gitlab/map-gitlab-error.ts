@@ -5,6 +5,8 @@ export interface GitlabErrorContext {
   readonly repo: string;
   readonly apiHost: string;
   readonly now?: number;
+  /** What the request was for, in messages (default `repository <repo>`), e.g. `group acme`. */
+  readonly subject?: string;
 }
 
 /** A non-2xx answer as the requester saw it. */
@@ -19,7 +21,7 @@ export interface GitlabHttpFailure {
  */
 export function mapGitlabError(err: unknown, context: GitlabErrorContext): ReposentryError {
   if (err instanceof ReposentryError) return err;
-  const where = `GitLab API ${context.apiHost} for repository ${context.repo}`;
+  const where = gitlabWhere(context);
   const failure = asFailure(err);
   if (failure === undefined) {
     return new ReposentryError('forge-unavailable', `${where} could not be reached`, {
@@ -45,7 +47,8 @@ export function mapGitlabError(err: unknown, context: GitlabErrorContext): Repos
     );
   }
   if (status === 404 || status === 410) {
-    return new ReposentryError('forge-not-found', `${where}: project not found (${status})`);
+    const what = context.subject === undefined ? 'project not found' : 'not found';
+    return new ReposentryError('forge-not-found', `${where}: ${what} (${status})`);
   }
   if (status >= 500 || status === 408) {
     return new ReposentryError('forge-unavailable', `${where} failed (${status})`, {
@@ -53,6 +56,11 @@ export function mapGitlabError(err: unknown, context: GitlabErrorContext): Repos
     });
   }
   return new ReposentryError('forge-bad-response', `${where} answered an unexpected ${status}`);
+}
+
+/** `GitLab API <host> for <subject>`, the start of every message about a request. */
+export function gitlabWhere(context: GitlabErrorContext): string {
+  return `GitLab API ${context.apiHost} for ${context.subject ?? `repository ${context.repo}`}`;
 }
 
 /** `RateLimit-Reset` (epoch seconds or an HTTP date), else `RateLimit-ResetTime` (HTTP date). */
