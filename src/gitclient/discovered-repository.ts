@@ -1,3 +1,4 @@
+import { isJsonObject as isObject } from '../lib/json-shape.js';
 /** Who can see a repository, as the hosts name it (`internal`: GitHub Enterprise, GitLab). */
 export const REPOSITORY_VISIBILITIES = ['public', 'internal', 'private'] as const;
 export type RepositoryVisibility = (typeof REPOSITORY_VISIBILITIES)[number];
@@ -19,11 +20,6 @@ export interface DiscoveredRepository {
   readonly private?: boolean;
   readonly visibility?: RepositoryVisibility;
 }
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function isVisibility(value: unknown): value is RepositoryVisibility {
   return (REPOSITORY_VISIBILITIES as readonly unknown[]).includes(value);

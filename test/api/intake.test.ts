@@ -121,7 +121,7 @@ describe('webhook intake', () => {
       'x-hub-signature-256': sign(pushHook, 'wrong-secret'),
     });
     expect(bad.status).toBe(401);
-    expect((await bad.json())).toMatchObject({ error: 'unauthorized' });
+    expect(await bad.json()).toMatchObject({ error: 'unauthorized' });
     expect((await post('github', pushHook, { 'x-github-event': 'push' })).status).toBe(401);
 
     const other = JSON.stringify({ repository: { clone_url: 'https://github.com/org/other.git' } });

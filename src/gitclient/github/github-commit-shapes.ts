@@ -1,17 +1,16 @@
 import type { CommitDetails, RepositoryDetails } from '../../events/push-details.js';
 import type { HttpCacheEntry } from '../http-cache.js';
+import {
+  isJsonObject as isObject,
+  textOf as text,
+  type JsonObject as Json,
+} from '../../lib/json-shape.js';
 
 /**
  * Readers of the GitHub REST shapes push details come from: a repository (GET /repos/{o}/{r}),
  * a commit (GET .../commits/{sha}, and each entry of a compare's `commits`) and a compare
  * (GET .../compare/{base}...{head}). Each returns undefined when the body is not that shape.
  */
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
 
 export function parseGithubRepository(data: unknown): RepositoryDetails | undefined {
   if (!isObject(data)) return undefined;

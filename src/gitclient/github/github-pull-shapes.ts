@@ -1,17 +1,16 @@
 import type { PullRequestFacts } from '../../events/change-event.js';
 import type { HttpCacheEntry } from '../http-cache.js';
+import {
+  isJsonObject as isObject,
+  textOf as text,
+  type JsonObject as Json,
+} from '../../lib/json-shape.js';
 
 /**
  * Reads GitHub's pull request shape (an entry of GET /repos/{o}/{r}/pulls, or GET .../pulls/{n})
  * into the facts RepoSentry records; undefined when the body is not that shape. A head whose
  * repository is gone (a deleted fork) has `head.repo: null`: the head sha is still known.
  */
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
 
 export function parseGithubPull(data: unknown): PullRequestFacts | undefined {
   if (!isObject(data) || !isObject(data['head']) || !isObject(data['base'])) return undefined;

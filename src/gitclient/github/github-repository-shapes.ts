@@ -5,6 +5,7 @@ import {
   type DiscoveredRepository,
 } from '../discovered-repository.js';
 import type { HttpCacheEntry } from '../http-cache.js';
+import { isJsonObject as isObject, type JsonObject as Json } from '../../lib/json-shape.js';
 
 /**
  * Reader of an entry of GitHub's repository lists (GET /orgs/{org}/repos, /users/{user}/repos):
@@ -13,10 +14,6 @@ import type { HttpCacheEntry } from '../http-cache.js';
  * Server versions without `topics`, `archived` or `visibility` in the list read as none, false
  * and absent.
  */
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parseGithubOwnerRepository(data: unknown): DiscoveredRepository | undefined {
   if (!isObject(data)) return undefined;

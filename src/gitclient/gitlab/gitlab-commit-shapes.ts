@@ -1,16 +1,11 @@
 import type { CommitDetails, RepositoryDetails } from '../../events/push-details.js';
+import { isJsonObject as isObject, textOf as text } from '../../lib/json-shape.js';
 
 /**
  * Readers of the GitLab REST shapes push details come from: a project (GET /projects/:id), a
  * commit (GET /projects/:id/repository/commits/:sha, and each entry of a compare's `commits`) and
  * a compare (GET /projects/:id/repository/compare?from&to). Undefined when the body is not that.
  */
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
 
 const VISIBILITIES = new Set(['private', 'internal', 'public']);
 

@@ -1,16 +1,12 @@
 import type { PullRequestFacts } from '../../events/change-event.js';
+import { isJsonObject as isObject, textOf as text } from '../../lib/json-shape.js';
 
 /**
  * Readers of the GitLab REST shapes a merge request listing comes from: an entry of
  * GET /projects/:id/merge_requests and the source project of a fork (GET /projects/:id).
  * Undefined when the body is not that.
  */
-type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
 const flag = (value: unknown): boolean | undefined =>
   typeof value === 'boolean' ? value : undefined;
 

@@ -1,4 +1,5 @@
 import { isVisibility, stringList, type DiscoveredRepository } from '../discovered-repository.js';
+import { isJsonObject as isObject, type JsonObject as Json } from '../../lib/json-shape.js';
 
 /**
  * Reader of an entry of GitLab's project lists (GET /groups/:id/projects): `path_with_namespace`,
@@ -6,10 +7,6 @@ import { isVisibility, stringList, type DiscoveredRepository } from '../discover
  * `forked_from_project` (present: a fork), `topics` (`tag_list` before GitLab 14.5),
  * `visibility`. Undefined when the entry is not that shape.
  */
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parseGitlabGroupProject(data: unknown): DiscoveredRepository | undefined {
   if (!isObject(data)) return undefined;
