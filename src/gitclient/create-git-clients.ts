@@ -156,14 +156,18 @@ export function createGitClients(
       options: ListPullRequestsOptions,
     ): Promise<PullRequestListing> {
       if (repo.provider === 'git' || clients[repo.provider].listPullRequests === undefined) {
-        const budget = PollBudget.start(options.signal, polling.timeoutMs, deps.now);
+        const budget = PollBudget.start(
+          options.signal,
+          options.timeoutMs ?? polling.timeoutMs,
+          deps.now,
+        );
         return lsRemotePulls(clients.git, repo, { ...options, budget }).finally(() =>
           budget.dispose(),
         );
       }
       return listPullRequestsWithFallback(clients[repo.provider], clients.git, repo, options, {
         enabled: polling.enableApiFallback,
-        timeoutMs: polling.timeoutMs,
+        timeoutMs: options.timeoutMs ?? polling.timeoutMs,
         log: deps.log,
         ...(deps.now ? { now: deps.now } : {}),
       });

@@ -29,6 +29,8 @@ export interface ListPullRequestsOptions {
    * for a first look, which lists every open request.
    */
   readonly since?: number;
+  /** The time the listing may take (default polling.timeout): what the poll has left. */
+  readonly timeoutMs?: number;
   /** The poll's time left and its cost meter, shared with the ref listing. */
   readonly budget?: PollBudget;
   readonly meter?: CostMeter;

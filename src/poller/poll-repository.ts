@@ -75,9 +75,13 @@ export async function pollRepository(
       includeTags: repo.tagRegex !== undefined,
       signal,
     });
+    // The request listing shares the poll's time: what the ref listing used is gone.
+    const pullsListedAt = now();
     const pullListing = await listPullRequests(client, repo, signal, storedPulls, {
       baselined: baselined.pull,
-      lastSuccessAt: state?.lastSuccessAt ?? null,
+      lastListedAt: state?.pullsListedAt ?? null,
+      timeoutMs: Math.max(1, deps.config().polling.timeoutMs - (now() - startedAt)),
+      log: deps.log,
     });
     const polledAt = now();
     const detected = detectChanges({
@@ -88,18 +92,21 @@ export async function pollRepository(
       triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
     });
     const pulls =
-      pullListing === undefined || repo.pullRequests === undefined
-        ? // Not watched (or no longer): the recorded requests are forgotten silently.
-          { upsert: [], remove: [...storedPulls.keys()], transitions: [] }
-        : detectPullRequestChanges({
-            provider: repo.provider,
-            stored: storedPulls,
-            listing: pullListing,
-            config: repo.pullRequests,
-            seenBefore: (ref) => (lastNumbers.get(ref) ?? 0) > 0,
-            baselined: baselined.pull,
-            triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
-          });
+      pullListing === 'failed'
+        ? // The requests could not be listed: branches and tags are recorded, requests kept.
+          { upsert: [], remove: [], transitions: [] }
+        : pullListing === undefined || repo.pullRequests === undefined
+          ? // Not watched (or no longer): the recorded requests are forgotten silently.
+            { upsert: [], remove: [...storedPulls.keys()], transitions: [] }
+          : detectPullRequestChanges({
+              provider: repo.provider,
+              stored: storedPulls,
+              listing: pullListing,
+              config: repo.pullRequests,
+              seenBefore: (ref) => (lastNumbers.get(ref) ?? 0) > 0,
+              baselined: baselined.pull,
+              triggerOnFirstSeen: deps.config().polling.triggerOnFirstSeen,
+            });
     // Each transition takes its ref's next number, read with the state it was compared with: a
     // replay of this observation computes the same ids, a repeat of a transition new ones.
     const transitions: readonly (RefTransition | PullRequestTransition)[] = [
@@ -137,8 +144,15 @@ export async function pollRepository(
           baselined: {
             branch: true,
             tag: repo.tagRegex !== undefined,
-            pull: repo.pullRequests !== undefined,
+            // A first look through refs alone (an API standing in) recorded nothing: the
+            // silent baseline waits for the API, or it would be a burst of `opened` next time.
+            pull:
+              repo.pullRequests !== undefined &&
+              (baselined.pull ||
+                repo.provider === 'git' ||
+                (pullListing !== 'failed' && pullListing?.via === 'api')),
           },
+          ...(pullListing !== 'failed' && pullListing?.via === 'api' ? { pullsListedAt } : {}),
         },
       });
       newEvents = result.newEvents;
@@ -152,7 +166,7 @@ export async function pollRepository(
       via: listing.via,
       unchanged: listing.unchanged,
       refsListed: listing.refs.size,
-      cost: addCosts(listing.cost, pullListing?.cost),
+      cost: addCosts(listing.cost, pullListing === 'failed' ? undefined : pullListing?.cost),
       events,
       newEvents,
       ...(listing.fallbackReason ? { fallbackReason: listing.fallbackReason } : {}),
@@ -238,19 +252,29 @@ function splitPullRequestRefs(stored: ReadonlyMap<string, string>): {
 }
 
 /**
- * How far back GitLab's `updated_after` looks past the last successful poll: clocks of the
+ * How far back GitLab's `updated_after` looks past the last listing's start: clocks of the
  * daemon and the host may disagree, and a change seen twice is compared, not recorded twice.
  */
 const SINCE_MARGIN_MS = 5 * 60_000;
 
-/** The requests of a repository that watches them; undefined for one that does not. */
+/**
+ * The requests of a repository that watches them; undefined for one that does not; `failed`
+ * (logged with its code) when they could not be listed, so that a token without the right to
+ * read requests, or requests switched off on the host, never stops branch and tag detection.
+ */
 async function listPullRequests(
   client: ReturnType<PollRepositoryDeps['gitClient']>,
   repo: RepositoryConfig,
   signal: AbortSignal,
   stored: ReadonlyMap<string, string>,
-  state: { baselined: boolean; lastSuccessAt: number | null },
-): Promise<PullRequestListing | undefined> {
+  state: {
+    baselined: boolean;
+    /** When the last listing through the API started: what changed since is asked for. */
+    lastListedAt: number | null;
+    timeoutMs: number;
+    log: Logger;
+  },
+): Promise<PullRequestListing | 'failed' | undefined> {
   if (repo.pullRequests === undefined) return undefined;
   if (client.listPullRequests === undefined) {
     throw new ReposentryError('internal', `No pull request listing for ${repo.name}`);
@@ -260,15 +284,29 @@ async function listPullRequests(
     const number = pullRequestNumberOf(ref);
     if (number !== undefined) knownOpen.add(number);
   }
+  // Only what changed since the last listing through the API: polls that fell back to refs
+  // in between saw no closes or merges, and their time never moves this one.
   const since =
-    state.baselined && state.lastSuccessAt !== null
-      ? state.lastSuccessAt - SINCE_MARGIN_MS
+    state.baselined && state.lastListedAt !== null
+      ? state.lastListedAt - SINCE_MARGIN_MS
       : undefined;
-  return client.listPullRequests(repo, {
-    signal,
-    knownOpen,
-    ...(since === undefined ? {} : { since }),
-  });
+  try {
+    return await client.listPullRequests(repo, {
+      signal,
+      knownOpen,
+      timeoutMs: state.timeoutMs,
+      ...(since === undefined ? {} : { since }),
+    });
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === 'cancelled' || code === 'shutting-down' || signal.aborted) throw err;
+    state.log.warn('Pull requests could not be listed; branches and tags are recorded', {
+      repo: repo.name,
+      code,
+      error: errorMessageOf(err),
+    });
+    return 'failed';
+  }
 }
 
 function addCosts(a: RefCost, b: RefCost | undefined): RefCost {

@@ -18,6 +18,8 @@ export interface PollStateRecord {
   readonly lastVia: PollVia | null;
   /** Whether the silent first-poll baseline of branches (tags, pull requests) is recorded. */
   readonly baselined: Readonly<Record<BaselineKind, boolean>>;
+  /** When the last listing of pull requests through the host's API started (not ls-remote). */
+  readonly pullsListedAt: EpochMs | null;
 }
 
 export interface PollSuccess {
@@ -26,6 +28,8 @@ export interface PollSuccess {
   readonly via: PollVia;
   /** Baselines recorded after this poll (a kind once baselined stays so unless reset). */
   readonly baselined: Readonly<Record<BaselineKind, boolean>>;
+  /** When this poll's request listing through the API started; absent keeps the stored one. */
+  readonly pullsListedAt?: EpochMs;
 }
 
 export interface PollFailure {
@@ -50,6 +54,7 @@ export interface PollStateRow {
   branchesBaselined: number | boolean;
   tagsBaselined: number | boolean;
   pullsBaselined: number | boolean;
+  pullsListedAt: number | null;
 }
 
 /** Select list for `PollStateRow` from the poll_state table aliased `alias`. */
@@ -66,6 +71,7 @@ export function pollStateColumns(alias: string): string {
     'branches_baselined AS branchesBaselined',
     'tags_baselined AS tagsBaselined',
     'pulls_baselined AS pullsBaselined',
+    'pulls_listed_at AS pullsListedAt',
   ]);
 }
 

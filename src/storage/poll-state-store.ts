@@ -45,12 +45,14 @@ export class PollStateStore extends SqlStore {
       this.prepare(
         `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
              last_error_message, consecutive_failures, next_poll_at, last_via,
-             branches_baselined, tags_baselined, pulls_baselined)
-           VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags, @pulls)
+             branches_baselined, tags_baselined, pulls_baselined, pulls_listed_at)
+           VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags, @pulls,
+             @pullsListedAt)
            ON CONFLICT (repository) DO UPDATE SET last_poll_at = @at, last_success_at = @at,
              last_error_code = NULL, last_error_message = NULL, consecutive_failures = 0,
              next_poll_at = @next, last_via = @via, branches_baselined = @branches,
-             tags_baselined = @tags, pulls_baselined = @pulls`,
+             tags_baselined = @tags, pulls_baselined = @pulls,
+             pulls_listed_at = coalesce(@pullsListedAt, pulls_listed_at)`,
       ).run({
         repository,
         at: success.polledAt,
@@ -59,6 +61,7 @@ export class PollStateStore extends SqlStore {
         branches: success.baselined.branch ? 1 : 0,
         tags: success.baselined.tag ? 1 : 0,
         pulls: success.baselined.pull ? 1 : 0,
+        pullsListedAt: success.pullsListedAt ?? null,
       }),
     );
   }

@@ -10,6 +10,7 @@
  *   GET /api/v4/projects/:id/repository/tags         [{name, message, target, commit:{id, ...}, release, protected}]
  *   GET /api/v4/projects/:id/repository/commits/:sha      a commit     } from the bare repository
  *   GET /api/v4/projects/:id/repository/compare?from&to   a comparison } given by `setGitDir`
+ *   GET /api/v4/projects/:id/merge_requests/:iid   one merge request
  *   GET /api/v4/projects/:id/merge_requests?state&updated_after   merge requests given by
  *       `setMergeRequests`: [{id, iid, project_id, title, state, created_at, updated_at, merged_at,
  *       closed_at, target_branch, source_branch, source_project_id, target_project_id, author:{id,
@@ -46,7 +47,11 @@ import {
   type ForgeStats,
 } from './fake-forge.js';
 import { gitlabCommit, gitlabCompare } from './gitlab-commit-api.js';
-import { gitlabMergeRequestList, type FakeMergeRequest } from './gitlab-merge-request-api.js';
+import {
+  gitlabMergeRequestBody,
+  gitlabMergeRequestList,
+  type FakeMergeRequest,
+} from './gitlab-merge-request-api.js';
 
 export interface FakeGitlabOptions {
   /** When set, requests must carry PRIVATE-TOKEN or `Authorization: Bearer`: else 401. */
@@ -164,6 +169,13 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
         body === undefined ? reply(404, { message: '404 Commit Not Found' }) : reply(200, body),
       );
       return;
+    }
+    const single = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)$/.exec(url.pathname);
+    if (single?.[1] && single[2]) {
+      const found = findProject(projects, single[1]);
+      const mr = found?.mergeRequests.get(Number(single[2]));
+      if (found === undefined || mr === undefined) return reply(404, { message: '404 Not found' });
+      return reply(200, gitlabMergeRequestBody(found, mr, base));
     }
     const match =
       /^\/api\/v4\/projects\/([^/]+)(\/repository\/(branches|tags)|\/(merge_requests))?\/?$/.exec(

@@ -177,8 +177,46 @@ export class GitlabClient implements ProviderClient {
         (facts.state === 'open' ? open : closed).set(facts.number, facts);
       }
       const complete = options.since === undefined;
+      if (complete) {
+        // A first look, or one after a poll that fell back to refs: a known request missing from
+        // the open list closed or merged meanwhile; one look at it tells which.
+        for (const iid of options.knownOpen) {
+          if (open.has(iid)) continue;
+          const mr = await this.lookAtMergeRequest(listing, iid, () =>
+            requests.show(projectId, iid),
+          );
+          const facts = mr && pullRequestFactsOf(mr, await sourceOf(mr));
+          if (facts !== undefined) (facts.state === 'open' ? open : closed).set(iid, facts);
+        }
+      }
       return { open, closed, complete, via: 'api', cost: meter.snapshot() };
     });
+  }
+
+  /** One merge request by iid; undefined when GitLab no longer has it (it counts as closed). */
+  private async lookAtMergeRequest(
+    listing: Listing,
+    iid: number,
+    request: () => Promise<unknown>,
+  ): Promise<GitlabMergeRequest | undefined> {
+    let answer: unknown;
+    try {
+      answer = await withRateLimitWaits(listing.gate, listing.budget, listing.repoName, request);
+    } catch (err) {
+      const context = {
+        repo: listing.repoName,
+        apiHost: listing.location.apiHost,
+        now: this.now(),
+      };
+      const mapped = mapGitlabError(err, context);
+      if (mapped.code === 'forge-not-found') return undefined;
+      throw mapped;
+    }
+    const mr = parseGitlabMergeRequest(answer);
+    if (mr === undefined) {
+      throw badResponse(listing.location, listing.repoName, `malformed merge request ${iid}`);
+    }
+    return mr;
   }
 
   /**

@@ -7,7 +7,8 @@ const WITH_PULL_REQUESTS = `'tag.created', 'tag.updated', 'tag.deleted',
 
 /**
  * Version 5: pull (merge) requests. Events gain the `pull_request.*` types and the request as
- * seen at detection (`pull_request`, JSON); poll state gains the pull-request baseline.
+ * seen at detection (`pull_request`, JSON); poll state gains the pull-request baseline and when
+ * the requests were last listed through the host's API (`pulls_listed_at`).
  *
  * SQLite cannot alter a CHECK constraint, and rebuilding `events` would cascade into every
  * delivery; the constraint's text is widened in the schema instead, as SQLite documents for
@@ -44,6 +45,7 @@ export const pullRequests: Migration = {
         CHECK (pull_request IS NULL OR json_valid(pull_request));
       ALTER TABLE poll_state ADD COLUMN pulls_baselined INTEGER NOT NULL DEFAULT 0
         CHECK (pulls_baselined IN (0, 1));
+      ALTER TABLE poll_state ADD COLUMN pulls_listed_at INTEGER;
     `);
   },
 };

@@ -99,6 +99,7 @@ export const COPIES: readonly TableCopy[] = [
       boolean('branches_baselined'),
       boolean('tags_baselined'),
       boolean('pulls_baselined'),
+      bigint('pulls_listed_at'),
     ],
     orderBy: 'repository',
   },

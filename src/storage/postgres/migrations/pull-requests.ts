@@ -2,7 +2,8 @@ import type { PgMigration } from './pg-migration.js';
 
 /**
  * Version 2: pull (merge) requests. Events gain the `pull_request.*` types and the request as
- * seen at detection (`pull_request`); poll state gains the pull-request baseline.
+ * seen at detection (`pull_request`); poll state gains the pull-request baseline and when the
+ * requests were last listed through the host's API (`pulls_listed_at`).
  */
 export const pullRequests: PgMigration = {
   version: 2,
@@ -17,6 +18,7 @@ export const pullRequests: PgMigration = {
         'pull_request.merged', 'pull_request.reopened'));
       ALTER TABLE events ADD COLUMN pull_request JSONB;
       ALTER TABLE poll_state ADD COLUMN pulls_baselined BOOLEAN NOT NULL DEFAULT FALSE;
+      ALTER TABLE poll_state ADD COLUMN pulls_listed_at BIGINT;
     `);
   },
 };
