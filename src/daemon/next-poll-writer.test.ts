@@ -85,4 +85,37 @@ describe('NextPollWriter', () => {
     temp.reopen();
     expect(await nextPollAt('app-1')).toBe(2_000);
   });
+  it('answers setAndWait only with the batch carrying its own time, not one written meanwhile', async () => {
+    const committed: Map<string, number>[] = [];
+    const gates: (() => void)[] = [];
+    const storage = {
+      isOpen: true,
+      pollStates: {
+        setNextPollAts: (batch: Map<string, number>) =>
+          new Promise<void>((resolve) => {
+            gates.push(() => {
+              committed.push(new Map(batch));
+              resolve();
+            });
+          }),
+      },
+    };
+    const writer = new NextPollWriter(storage as never, createCaptureLogger().log);
+    writer.set('app', 1_000); // onScheduled after the last poll: batch 1 goes out
+    await nextTurn();
+    expect(gates).toHaveLength(1); // batch 1 {app: 1000} is being written
+    let resolved = false;
+    const wait = writer.setAndWait('app', 2_000).then(() => {
+      resolved = true;
+    });
+    await nextTurn();
+    gates[0]!(); // batch 1 commits: it carries 1000, not 2000
+    await nextTurn();
+    await nextTurn();
+    const committedApp = committed.map((b) => b.get('app'));
+    // setAndWait(2000) must not be answered by the batch that carried 1000.
+    expect({ resolved, committedApp }).toEqual({ resolved: false, committedApp: [1_000] });
+    gates[1]?.();
+    await wait;
+  });
 });

@@ -15,7 +15,7 @@ export class NextPollWriter {
   /** The batch being written: the next one starts after it, so times land in decision order. */
   private writing: Promise<void> = Promise.resolve();
   /** Callers of `setAndWait` per repository, answered by the batch that carries its time. */
-  private readonly waiting = new Map<string, { resolve(): void; reject(err: unknown): void }[]>();
+  private readonly waiting = new Map<string, Waiter[]>();
 
   constructor(
     private readonly storage: Pick<Storage, 'isOpen' | 'pollStates'>,
@@ -51,16 +51,22 @@ export class NextPollWriter {
   private async write(): Promise<void> {
     if (this.pending.size === 0) return;
     if (!this.storage.isOpen) {
-      this.answer(this.pending.keys(), new ReposentryError('shutting-down', 'Storage is closed'));
+      this.settle(
+        this.takeWaiters(this.pending.keys()),
+        new ReposentryError('shutting-down', 'Storage is closed'),
+      );
       return;
     }
     const batch = new Map(this.pending);
     this.pending.clear();
+    // The callers waiting for THESE times: one who asks while the batch is written waits for
+    // the batch that carries its own time.
+    const waiters = this.takeWaiters(batch.keys());
     try {
       await this.storage.pollStates.setNextPollAts(batch);
-      this.answer(batch.keys());
+      this.settle(waiters);
     } catch (err) {
-      this.answer(batch.keys(), err);
+      this.settle(waiters, err);
       // Kept for the next batch, unless a newer time was decided meanwhile.
       for (const [repository, at] of batch) {
         if (!this.pending.has(repository)) this.pending.set(repository, at);
@@ -73,15 +79,24 @@ export class NextPollWriter {
     }
   }
 
-  private answer(repositories: Iterable<string>, err?: unknown): void {
+  private takeWaiters(repositories: Iterable<string>): Waiter[] {
+    const taken: Waiter[] = [];
     for (const repository of repositories) {
-      const waiters = this.waiting.get(repository);
-      if (waiters === undefined) continue;
+      taken.push(...(this.waiting.get(repository) ?? []));
       this.waiting.delete(repository);
-      for (const waiter of waiters) {
-        if (err === undefined) waiter.resolve();
-        else waiter.reject(err);
-      }
+    }
+    return taken;
+  }
+
+  private settle(waiters: readonly Waiter[], err?: unknown): void {
+    for (const waiter of waiters) {
+      if (err === undefined) waiter.resolve();
+      else waiter.reject(err);
     }
   }
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
 }

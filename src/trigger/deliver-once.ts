@@ -1,4 +1,5 @@
 import type { TektonConfig } from '../config/config-types.js';
+import { ReposentryError } from '../errors/reposentry-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { PushDetails } from '../events/push-details.js';
 import { timeoutSignal } from '../lib/timeout-signal.js';
@@ -56,6 +57,8 @@ export async function deliverOnce(
   let details: PushDetails | undefined;
   if (payload === null) {
     details = await readDetails(event, delivery.format, deps);
+    // Stopping cut the details short: store nothing, so the next attempt builds it whole.
+    if (deps.signal.aborted) throw new ReposentryError('shutting-down', 'Shutting down');
     const built = buildPayload(
       delivery.format,
       event,

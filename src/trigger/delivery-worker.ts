@@ -246,12 +246,13 @@ export class DeliveryWorker implements Component, Reconfigurable<Config> {
         return;
       }
       // A storage or payload failure: leave the delivery to requeueInFlight / a later attempt.
-      this.lastError = { code: errorCodeOf(err), message: errorMessageOf(err) };
-      this.options.log.error('Delivery could not be processed', {
-        eventId: event.id,
-        code: errorCodeOf(err),
-        error: errorMessageOf(err),
-      });
+      const fields = { eventId: event.id, code: errorCodeOf(err), error: errorMessageOf(err) };
+      if (fields.code === 'shutting-down') {
+        this.options.log.info('Delivery left for the next start', fields);
+      } else {
+        this.lastError = { code: fields.code, message: fields.error };
+        this.options.log.error('Delivery could not be processed', fields);
+      }
       try {
         await this.options.storage.deliveries.scheduleRetry(
           delivery.id,

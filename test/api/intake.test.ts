@@ -137,7 +137,7 @@ describe('webhook intake', () => {
       400,
     );
 
-    const huge = 'x'.repeat(25 * 1024 * 1024 + 1);
+    const huge = 'x'.repeat(10 * 1024 * 1024 + 1);
     expect((await post('github', huge, { 'x-hub-signature-256': sign(huge) })).status).toBe(413);
 
     const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
@@ -172,6 +172,12 @@ describe('webhook intake', () => {
       },
     });
     expect((await post('gitlab', hook, { 'x-gitlab-token': 'wrong' })).status).toBe(401);
+    // A wrong token is refused before a large body is read.
+    const large = 'x'.repeat(10 * 1024 * 1024 + 1);
+    expect((await post('gitlab', large, { 'x-gitlab-token': 'wrong' })).status).toBe(413);
+    expect(
+      (await post('gitlab', 'x'.repeat(1024 * 1024), { 'x-gitlab-token': 'wrong' })).status,
+    ).toBe(401);
     const ok = await post('gitlab', hook, { 'x-gitlab-token': HOOK_SECRET });
     expect(ok.status).toBe(202);
     await waitFor(() => listings() >= 1 || undefined);

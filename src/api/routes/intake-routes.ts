@@ -6,8 +6,14 @@ import { SourceLimiter } from '../intake/source-limiter.js';
 import { sendError } from '../send-error.js';
 import type { ErrorCode } from '../../errors/reposentry-error.js';
 
-/** GitHub sends at most 25 MB; a larger body is no hook of theirs. */
-export const INTAKE_BODY_LIMIT = 25 * 1024 * 1024;
+/**
+ * The largest hook body read (GitHub's push hooks of a few thousand commits stay below it): a
+ * larger one gets 413, and polling still sees its change. Bodies over SMALL_BODY (or of no
+ * declared length) are read LARGE_READS_AT_ONCE at a time, so hooks never hold much memory.
+ */
+export const INTAKE_BODY_LIMIT = 10 * 1024 * 1024;
+const SMALL_BODY = 256 * 1024;
+const LARGE_READS_AT_ONCE = 2;
 
 type HookProvider = 'github' | 'gitlab';
 
@@ -19,6 +25,7 @@ type HookProvider = 'github' | 'gitlab';
  */
 export function mountIntakeRoutes(router: Router, ctx: ApiContext): void {
   const limiter = new SourceLimiter();
+  let reading = 0;
   const readRaw = express.raw({ type: () => true, limit: INTAKE_BODY_LIMIT });
   for (const provider of ['github', 'gitlab'] as const) {
     router.post(`/hooks/${provider}`, (req: Request, res: Response) => {
@@ -37,11 +44,33 @@ export function mountIntakeRoutes(router: Router, ctx: ApiContext): void {
         answer('rate_limited', 'too-many-requests', 'Too many webhooks from this address');
         return;
       }
+      const declared = Number(req.get('content-length') ?? '0');
+      if (declared > INTAKE_BODY_LIMIT) {
+        answer('too_large', 'payload-too-large', 'Webhook body is larger than 10 MB');
+        return;
+      }
+      // GitLab's token is a header: a wrong one is refused before any of the body is read.
+      if (provider === 'gitlab' && !gitlabTokenValid(req.get('x-gitlab-token'), intake.secret)) {
+        answer('unauthorized', 'unauthorized', 'X-Gitlab-Token is not intake.secret');
+        return;
+      }
+      const large = !(declared > 0 && declared <= SMALL_BODY);
+      if (large && reading >= LARGE_READS_AT_ONCE) {
+        res.set('Retry-After', '1');
+        answer(
+          'rate_limited',
+          'too-many-requests',
+          'Too many large webhooks being read; try again',
+        );
+        return;
+      }
+      if (large) reading += 1;
       readRaw(req, res, (err?: unknown) => {
+        if (large) reading -= 1;
         if (err !== undefined) {
           const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
           if (tooLarge)
-            answer('too_large', 'payload-too-large', 'Webhook body is larger than 25 MB');
+            answer('too_large', 'payload-too-large', 'Webhook body is larger than 10 MB');
           else answer('malformed', 'bad-request', 'Webhook body could not be read');
           return;
         }

@@ -36,10 +36,13 @@ export const pullRequests: Migration = {
         row.sql.replace(REF_TYPES, WITH_PULL_REQUESTS),
       );
       db.pragma(`schema_version = ${version + 1}`);
-      db.pragma('writable_schema = OFF');
     } finally {
+      db.pragma('writable_schema = OFF');
       db.unsafeMode(false);
     }
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok')
+      throw new Error(`events: the schema check after widening failed: ${String(check)}`);
     db.exec(`
       ALTER TABLE events ADD COLUMN pull_request TEXT
         CHECK (pull_request IS NULL OR json_valid(pull_request));
