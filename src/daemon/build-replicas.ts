@@ -30,7 +30,7 @@ export interface BuildReplicasOptions {
   /** Another replica recorded events or changed a delivery. */
   readonly onRemoteChange: () => void;
   /** Another replica's API asked for a poll now. */
-  readonly onPollRequest: (repository: string) => void;
+  readonly onPollRequest: (repository: string, nudge: boolean) => void;
 }
 
 /**

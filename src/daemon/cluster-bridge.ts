@@ -14,7 +14,7 @@ export interface ClusterBridgeOptions {
   /** Another replica recorded events or changed a delivery (wake the delivery worker). */
   readonly onRemoteChange: () => void;
   /** Another replica's API was asked to poll a repository now. */
-  readonly onPollRequest: (repository: string) => void;
+  readonly onPollRequest: (repository: string, nudge: boolean) => void;
 }
 
 /** PostgreSQL's NOTIFY payloads must stay below 8000 bytes (UTF-8). */
@@ -23,7 +23,8 @@ const MAX_PAYLOAD = 7000;
 type WireMessage =
   | { readonly o: string; readonly k: 'events' }
   | { readonly o: string; readonly k: 'delivery'; readonly c: WireChange }
-  | { readonly o: string; readonly k: 'poll'; readonly r: string };
+  /** `n`: a webhook's nudge (see Scheduler.nudge) rather than an explicit poll-now. */
+  | { readonly o: string; readonly k: 'poll'; readonly r: string; readonly n?: true };
 
 type WireChange = Omit<DeliveryChange, 'at'> & { readonly at: string };
 
@@ -75,9 +76,14 @@ export class ClusterBridge implements Component {
     this.send({ o: origin, k: 'delivery', c: change });
   }
 
-  /** Asks the replica that holds `repository` to poll it now. */
-  requestPoll(repository: string): void {
-    this.send({ o: this.options.replicaId, k: 'poll', r: repository });
+  /** Asks the replica that holds `repository` to poll it now (`nudge`: as a webhook would). */
+  requestPoll(repository: string, nudge = false): void {
+    this.send({
+      o: this.options.replicaId,
+      k: 'poll',
+      r: repository,
+      ...(nudge ? { n: true } : {}),
+    });
   }
 
   private send(message: WireMessage): void {
@@ -105,7 +111,7 @@ export class ClusterBridge implements Component {
     if (message === undefined || message.o === this.options.replicaId) return;
     this.received += 1;
     if (message.k === 'poll') {
-      this.options.onPollRequest(message.r);
+      this.options.onPollRequest(message.r, message.n === true);
       return;
     }
     if (message.k === 'events') {

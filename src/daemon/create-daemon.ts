@@ -204,7 +204,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           scheduler.nudge(name);
           return;
         }
-        replicas.bridge.requestPoll(name);
+        replicas.bridge.requestPoll(name, true);
       },
       observeHook: (provider, outcome) => metrics.observeHook(provider, outcome),
       ...(identity ? { replicaId: identity.id } : {}),
@@ -235,9 +235,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
       onShareChanged: () => scheduler.reshare(),
       onLead: () => watched.syncNow(),
       onRemoteChange: () => worker.wake(),
-      onPollRequest: (name) => {
+      onPollRequest: (name, nudge) => {
         if (scheduler.entry(name) === undefined) return;
-        if (!scheduler.pollNow(name))
+        if (nudge) scheduler.nudge(name);
+        else if (!scheduler.pollNow(name))
           log.debug('Poll requested by another replica already queued', { repo: name });
       },
     });
