@@ -18,6 +18,12 @@ const LARGE_READS_AT_ONCE = 2;
 type HookProvider = 'github' | 'gitlab';
 
 /**
+ * The webhook routes: served beside the API, described in docs/operations.md ("Webhook
+ * intake") rather than in the API's OpenAPI document, since Git hosts, not people, call them.
+ */
+export const INTAKE_ROUTES = ['POST /hooks/github', 'POST /hooks/gitlab'] as const;
+
+/**
  * POST /hooks/github and /hooks/gitlab (intake.enabled): a real webhook, its signature checked
  * over the raw body, makes the daemon poll the watched repository it names. Nothing of its body
  * is recorded: only the poll records events, so a forged or replayed hook costs one poll at most.
