@@ -180,3 +180,41 @@ export function bearerOrToken(header: string | undefined): string | undefined {
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '');
   return match?.[1];
 }
+
+/**
+ * One page of `items` as GitLab pages lists (`page`, `per_page`: default 20, max 100): the slice
+ * and its headers X-Page, X-Per-Page, X-Next-Page, X-Prev-Page, X-Total, X-Total-Pages and Link,
+ * whose URLs keep the request's query.
+ */
+export function gitlabPage(
+  items: readonly unknown[],
+  url: URL,
+  base: string,
+): { items: unknown[]; headers: Record<string, string> } {
+  const { page, perPage } = pageParams(url, 20);
+  const slice = paginate(items, page, perPage);
+  const pageUrl = (n: number): string => {
+    const u = new URL(url.pathname + url.search, base);
+    u.searchParams.set('page', String(n));
+    u.searchParams.set('per_page', String(perPage));
+    return `<${u.toString()}>`;
+  };
+  const links = [
+    ...(slice.prev !== undefined ? [`${pageUrl(slice.prev)}; rel="prev"`] : []),
+    ...(slice.next !== undefined ? [`${pageUrl(slice.next)}; rel="next"`] : []),
+    `${pageUrl(1)}; rel="first"`,
+    `${pageUrl(slice.totalPages)}; rel="last"`,
+  ];
+  return {
+    items: [...slice.items],
+    headers: {
+      'x-page': String(slice.page),
+      'x-per-page': String(perPage),
+      'x-next-page': slice.next === undefined ? '' : String(slice.next),
+      'x-prev-page': slice.prev === undefined ? '' : String(slice.prev),
+      'x-total': String(items.length),
+      'x-total-pages': String(slice.totalPages),
+      link: links.join(', '),
+    },
+  };
+}

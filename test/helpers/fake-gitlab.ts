@@ -37,8 +37,7 @@ import {
   bearerOrToken,
   listenLoopback,
   newStats,
-  pageParams,
-  paginate,
+  gitlabPage,
   sendJson,
   splitRefs,
   type ForgeFault,
@@ -198,29 +197,8 @@ export async function createFakeGitlab(options: FakeGitlabOptions = {}): Promise
 
     /** One page of `items` with GitLab's pagination headers; the page's links keep the query. */
     function sendPage(items: readonly unknown[]): void {
-      const { page, perPage } = pageParams(url, 20);
-      const slice = paginate(items, page, perPage);
-      const pageUrl = (n: number) => {
-        const u = new URL(url.pathname + url.search, base);
-        u.searchParams.set('page', String(n));
-        u.searchParams.set('per_page', String(perPage));
-        return `<${u.toString()}>`;
-      };
-      const links = [
-        ...(slice.prev !== undefined ? [`${pageUrl(slice.prev)}; rel="prev"`] : []),
-        ...(slice.next !== undefined ? [`${pageUrl(slice.next)}; rel="next"`] : []),
-        `${pageUrl(1)}; rel="first"`,
-        `${pageUrl(slice.totalPages)}; rel="last"`,
-      ];
-      reply(200, slice.items, {
-        'x-page': String(slice.page),
-        'x-per-page': String(perPage),
-        'x-next-page': slice.next === undefined ? '' : String(slice.next),
-        'x-prev-page': slice.prev === undefined ? '' : String(slice.prev),
-        'x-total': String(items.length),
-        'x-total-pages': String(slice.totalPages),
-        link: links.join(', '),
-      });
+      const paged = gitlabPage(items, url, base);
+      reply(200, paged.items, paged.headers);
     }
   });
 

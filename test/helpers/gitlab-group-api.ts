@@ -10,7 +10,7 @@
  * X-Total, X-Total-Pages, Link). A group exists once `setGroupProjects` named it or a project
  * lives in it; else 404 "404 Group Not Found". Entries in GitLab's project shape.
  */
-import { pageParams, paginate } from './fake-forge.js';
+import { gitlabPage } from './fake-forge.js';
 
 /** A project as a test describes it; served in GitLab's shape. */
 export interface FakeGroupProject {
@@ -100,29 +100,8 @@ export class GitlabGroups {
         return sort === 'asc' ? order : -order;
       })
       .map((p) => projectEntry(p, base, this.groupId(p.path.split('/').slice(0, -1).join('/'))));
-    const { page, perPage } = pageParams(url, 20);
-    const slice = paginate(items, page, perPage);
-    const pageUrl = (n: number) => {
-      const u = new URL(url.pathname + url.search, base);
-      u.searchParams.set('page', String(n));
-      u.searchParams.set('per_page', String(perPage));
-      return `<${u.toString()}>`;
-    };
-    const links = [
-      ...(slice.prev !== undefined ? [`${pageUrl(slice.prev)}; rel="prev"`] : []),
-      ...(slice.next !== undefined ? [`${pageUrl(slice.next)}; rel="next"`] : []),
-      `${pageUrl(1)}; rel="first"`,
-      `${pageUrl(slice.totalPages)}; rel="last"`,
-    ];
-    reply(200, slice.items, {
-      'x-page': String(slice.page),
-      'x-per-page': String(perPage),
-      'x-next-page': slice.next === undefined ? '' : String(slice.next),
-      'x-prev-page': slice.prev === undefined ? '' : String(slice.prev),
-      'x-total': String(items.length),
-      'x-total-pages': String(slice.totalPages),
-      link: links.join(', '),
-    });
+    const paged = gitlabPage(items, url, base);
+    reply(200, paged.items, paged.headers);
     return true;
   }
 
