@@ -328,6 +328,17 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(h.polls).toHaveLength(3);
     expect(h.scheduler.nudge('unknown')).toBe(false);
+
+    // A failing repository keeps its backoff whatever the webhooks say.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.polls).toHaveLength(4);
+    h.release('a', { ok: false, code: 'forge-unavailable' });
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 5; i += 1) {
+      h.scheduler.nudge('a');
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(h.polls).toHaveLength(4);
     await h.scheduler.stop(new AbortController().signal);
   });
 

@@ -231,12 +231,15 @@ export class Scheduler implements Component, Reconfigurable<Config> {
    * Something said the repository changed (a webhook): poll it soon. Nudges within
    * NUDGE_DELAY_MS of the first are one poll; a nudge while a poll is already queued adds
    * nothing, and one while a poll runs (which may have listed before the change) makes one more
-   * poll right after it. False when the repository is not polled here.
+   * poll right after it. A repository in failure backoff waits it out. False when the
+   * repository is not polled here.
    */
   nudge(name: string): boolean {
     const slot = this.slots.get(name);
     if (slot === undefined || !this.running) return false;
-    if (slot.nudgeTimer !== undefined) return true;
+    // A repository that keeps failing (or waits for a rate-limit reset) keeps its backoff:
+    // webhooks must not turn it into a poll per hook.
+    if (slot.nudgeTimer !== undefined || slot.failures > 0) return true;
     slot.nudgeTimer = setTimeout(() => {
       delete slot.nudgeTimer;
       if (slot.removed || !this.running) return;

@@ -89,6 +89,19 @@ describe('webhook intake', () => {
     // The delivery carries the sha the poll listed, not the one the hook claimed.
     expect(env.receiver.requests[0]!.json).toMatchObject({ after: sha });
     expect(listings()).toBe(1);
+
+    // A webhook set to form encoding sends the same JSON as `payload=`, signed as sent.
+    const form = `payload=${encodeURIComponent(pushHook)}`;
+    const formed = await fetch(`${daemon.baseUrl}/hooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-github-event': 'push',
+        'x-hub-signature-256': sign(form),
+      },
+      body: form,
+    });
+    expect(formed.status).toBe(202);
   });
 
   it('makes one poll of a burst of 50 hooks, and a replayed hook one more poll at most', async () => {

@@ -116,7 +116,12 @@ function handleHook(
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    // GitHub sends `payload=<JSON>` when the webhook's content type is form-encoded.
+    const text = body.toString('utf8');
+    const form = req.is('application/x-www-form-urlencoded')
+      ? new URLSearchParams(text).get('payload')
+      : null;
+    parsed = JSON.parse(form ?? text);
   } catch {
     answer('malformed', 'bad-request', 'Webhook body is not JSON');
     return;
