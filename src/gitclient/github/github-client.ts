@@ -33,6 +33,7 @@ import {
   readGithubQuota,
 } from './github-page.js';
 import { mapGithubError } from './map-github-error.js';
+import { parseEntries, readConditionalPages } from './conditional-pages.js';
 import type { PushChange, PushDetails } from '../../events/push-details.js';
 import { readPushDetails } from '../push-details-reader.js';
 import type { PullRequestFacts } from '../../events/change-event.js';
@@ -138,42 +139,24 @@ export class GithubClient implements ProviderClient {
           this.getJson(repoPath(location) + sub, location, account, budget, meter, repo.name, etag),
         ),
       );
-    const open = new Map<number, PullRequestFacts>();
-    for (let page = 1; page <= MAX_PAGES; page += 1) {
-      const sub = `/pulls?state=open&per_page=${PER_PAGE}&page=${page}`;
-      const endpoint = `${location.apiBaseUrl}${repoPath(location)}${sub}`;
-      const cached = decodePullPage(await this.options.cache.get(repo.name, endpoint));
-      const answer = await get(sub, cached?.etag);
-      let pulls: PullRequestFacts[];
-      let next: boolean;
-      if (answer.status === 304) {
-        if (cached === undefined)
-          throw badResponse(location, repo.name, '304 without a cached page');
-        pulls = cached.pulls;
-        next = cached.next || cached.pulls.length >= PER_PAGE;
-      } else {
-        if (!Array.isArray(answer.data))
-          throw badResponse(location, repo.name, 'malformed pulls page');
-        pulls = [];
-        for (const item of answer.data as unknown[]) {
-          const parsed = parseGithubPull(item);
-          if (parsed === undefined) throw badResponse(location, repo.name, 'malformed pull');
-          pulls.push(parsed);
-        }
-        next = /\brel="next"/.test(answer.link ?? '');
-        if (answer.etag) {
-          await this.options.cache.set(
-            repo.name,
-            endpoint,
-            encodePullPage(answer.etag, { pulls, next }),
-          );
-        }
-      }
-      for (const pull of pulls) open.set(pull.number, pull);
-      if (!next) break;
-      if (page === MAX_PAGES)
-        throw badResponse(location, repo.name, `more than ${MAX_PAGES} pages`);
-    }
+    const endpoint = (page: number): string =>
+      `/pulls?state=open&per_page=${PER_PAGE}&page=${page}`;
+    const listed = await readConditionalPages<PullRequestFacts>({
+      cache: this.options.cache,
+      cacheKey: repo.name,
+      perPage: PER_PAGE,
+      maxPages: MAX_PAGES,
+      endpoint: (page) => `${location.apiBaseUrl}${repoPath(location)}${endpoint(page)}`,
+      fetch: (page, etag) => get(endpoint(page), etag),
+      parse: (data) => parseEntries(data, parseGithubPull, 'pull'),
+      encode: (etag, page) => encodePullPage(etag, { pulls: page.items, next: page.next }),
+      decode: (entry) => {
+        const cached = decodePullPage(entry);
+        return cached && { etag: cached.etag, items: cached.pulls, next: cached.next };
+      },
+      bad: (what) => badResponse(location, repo.name, what),
+    });
+    const open = new Map(listed.items.map((pull) => [pull.number, pull]));
     const closed = new Map<number, PullRequestFacts>();
     for (const number of options.knownOpen) {
       if (open.has(number)) continue;
@@ -309,43 +292,30 @@ export class GithubClient implements ProviderClient {
     budget: PollBudget,
     meter: CostMeter,
   ): Promise<{ entries: [string, string][]; unchanged: boolean }> {
-    const entries: [string, string][] = [];
-    let unchanged = true;
     // Pages are addressed by number on our own endpoint (not by following Link URLs, which name
     // /repositories/<id>), so each page keeps a stable cache key and its own ETag.
-    for (let page = 1; page <= MAX_PAGES; page += 1) {
-      const endpoint = `${location.apiBaseUrl}/repos/${location.owner}/${location.repo}/${kind}?per_page=${PER_PAGE}&page=${page}`;
-      const cached = decodePage(await this.options.cache.get(repo.name, endpoint));
-      const answer = await withRateLimitWaits(account.gate, budget, repo.name, () =>
-        this.withRetries(budget, location, repo.name, () =>
-          this.requestPage(kind, page, location, account, budget, meter, repo.name, cached?.etag),
+    const read = await readConditionalPages<[string, string]>({
+      cache: this.options.cache,
+      cacheKey: repo.name,
+      perPage: PER_PAGE,
+      maxPages: MAX_PAGES,
+      endpoint: (page) =>
+        `${location.apiBaseUrl}/repos/${location.owner}/${location.repo}/${kind}?per_page=${PER_PAGE}&page=${page}`,
+      fetch: (page, etag) =>
+        withRateLimitWaits(account.gate, budget, repo.name, () =>
+          this.withRetries(budget, location, repo.name, () =>
+            this.requestPage(kind, page, location, account, budget, meter, repo.name, etag),
+          ),
         ),
-      );
-      let next: boolean;
-      if (answer.status === 304) {
-        if (cached === undefined)
-          throw badResponse(location, repo.name, '304 without a cached page');
-        entries.push(...cached.page.refs);
-        // The page is the same, but what follows it may not be: a full page may have gained a
-        // next one (a ref added that sorts after it), which only asking for it can tell.
-        next = cached.page.next || cached.page.refs.length >= PER_PAGE;
-      } else {
-        const parsed = parseRefPage(answer.data);
-        if (parsed === undefined) throw badResponse(location, repo.name, `malformed ${kind} page`);
-        next = /\brel="next"/.test(answer.link ?? '');
-        entries.push(...parsed);
-        unchanged = false;
-        if (answer.etag) {
-          await this.options.cache.set(
-            repo.name,
-            endpoint,
-            encodePage(answer.etag, { refs: parsed, next }),
-          );
-        }
-      }
-      if (!next) return { entries, unchanged };
-    }
-    throw badResponse(location, repo.name, `more than ${MAX_PAGES} pages`);
+      parse: (data) => parseRefPage(data) ?? `malformed ${kind} page`,
+      encode: (etag, page) => encodePage(etag, { refs: page.items, next: page.next }),
+      decode: (entry) => {
+        const cached = decodePage(entry);
+        return cached && { etag: cached.etag, items: cached.page.refs, next: cached.page.next };
+      },
+      bad: (what) => badResponse(location, repo.name, what),
+    });
+    return { entries: read.items, unchanged: read.unchanged };
   }
 
   /**

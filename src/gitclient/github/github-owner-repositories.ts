@@ -8,6 +8,7 @@ import {
   encodeOwnerPage,
   parseGithubOwnerRepository,
 } from './github-repository-shapes.js';
+import { parseEntries, readConditionalPages } from './conditional-pages.js';
 
 /** Which list names the owner's repositories: an organization's, or a user's. */
 export type GithubOwnerKind = 'orgs' | 'users';
@@ -83,49 +84,33 @@ async function readPages(
   reader: GithubOwnerReader,
   kind: GithubOwnerKind,
 ): Promise<{ repositories: DiscoveredRepository[]; unchanged: boolean }> {
-  const repositories: DiscoveredRepository[] = [];
-  let unchanged = true;
-  for (let page = 1; page <= MAX_PAGES; page += 1) {
-    const key = endpoint(reader, kind, page);
-    const cached = decodeOwnerPage(await reader.cache.get(reader.cacheKey, key));
-    let answer: GithubAnswer;
-    try {
-      answer = await reader.get(pagePath(reader.location, kind, page), cached?.etag);
-    } catch (err) {
-      // Only a missing owner is a 404 on the first page; later, the list shrank under us.
-      if (page > 1 && errorCodeOf(err) === 'forge-not-found')
-        throw badResponse(reader, `page ${page} vanished`);
-      throw err;
-    }
-    let next: boolean;
-    if (answer.status === 304) {
-      if (cached === undefined) throw badResponse(reader, '304 without a cached page');
-      repositories.push(...cached.page.repositories);
-      // The page is the same, but a full page may have gained a successor (a repository
-      // created since), which only asking for it can tell.
-      next = cached.page.next || cached.page.repositories.length >= PER_PAGE;
-    } else {
-      if (!Array.isArray(answer.data)) throw badResponse(reader, 'malformed repository page');
-      const parsed: DiscoveredRepository[] = [];
-      for (const item of answer.data as unknown[]) {
-        const repository = parseGithubOwnerRepository(item);
-        if (repository === undefined) throw badResponse(reader, 'malformed repository entry');
-        parsed.push(repository);
+  const read = await readConditionalPages<DiscoveredRepository>({
+    cache: reader.cache,
+    cacheKey: reader.cacheKey,
+    perPage: PER_PAGE,
+    maxPages: MAX_PAGES,
+    endpoint: (page) => endpoint(reader, kind, page),
+    fetch: async (page, etag) => {
+      try {
+        return await reader.get(pagePath(reader.location, kind, page), etag);
+      } catch (err) {
+        // Only a missing owner is a 404 on the first page; later, the list shrank under us.
+        if (page > 1 && errorCodeOf(err) === 'forge-not-found')
+          throw badResponse(reader, `page ${page} vanished`);
+        throw err;
       }
-      next = /\brel="next"/.test(answer.link ?? '');
-      repositories.push(...parsed);
-      unchanged = false;
-      if (answer.etag) {
-        await reader.cache.set(
-          reader.cacheKey,
-          key,
-          encodeOwnerPage(answer.etag, { repositories: parsed, next }),
-        );
-      }
-    }
-    if (!next) return { repositories, unchanged };
-  }
-  throw badResponse(reader, `more than ${MAX_PAGES} pages`);
+    },
+    parse: (data) => parseEntries(data, parseGithubOwnerRepository, 'repository'),
+    encode: (etag, page) => encodeOwnerPage(etag, { repositories: page.items, next: page.next }),
+    decode: (entry) => {
+      const cached = decodeOwnerPage(entry);
+      return (
+        cached && { etag: cached.etag, items: cached.page.repositories, next: cached.page.next }
+      );
+    },
+    bad: (what) => badResponse(reader, what),
+  });
+  return { repositories: read.items, unchanged: read.unchanged };
 }
 
 function badResponse(reader: GithubOwnerReader, what: string): ReposentryError {
