@@ -1,4 +1,5 @@
 import type { RepositoryConfig } from '../../config/config-types.js';
+import { isJsonObject } from '../../lib/json-shape.js';
 
 /**
  * Where a hook says it comes from: the URLs and the path of its repository, as GitHub
@@ -8,12 +9,9 @@ import type { RepositoryConfig } from '../../config/config-types.js';
  */
 export function hookRepositoryKeys(provider: 'github' | 'gitlab', body: unknown): Set<string> {
   const keys = new Set<string>();
-  const record = (value: unknown): Record<string, unknown> | undefined =>
-    typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  const root = record(body);
-  const source = record(provider === 'github' ? root?.['repository'] : root?.['project']);
+  const root = isJsonObject(body) ? body : undefined;
+  const named = provider === 'github' ? root?.['repository'] : root?.['project'];
+  const source = isJsonObject(named) ? named : undefined;
   if (source === undefined) return keys;
   const fields =
     provider === 'github'
