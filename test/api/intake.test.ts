@@ -195,4 +195,31 @@ describe('webhook intake', () => {
     expect(ok.status).toBe(202);
     await waitFor(() => listings() >= 1 || undefined);
   });
+
+  it('serves no webhook with intake.enabled false', async () => {
+    await env.stop();
+    daemon = await env.start(
+      {
+        intake: { enabled: false, secret: '${INTAKE_WEBHOOK_SECRET}' },
+        tekton: { event_listener_url: env.receiver.url, secret: SECRET },
+        repositories: [
+          {
+            name: 'app',
+            url: 'http://127.0.0.1:9/org/app',
+            provider: 'github',
+            api_base_url: github.url,
+            token: '${GITHUB_TOKEN}',
+            polling_interval: '1h',
+          },
+        ],
+      },
+      { GITHUB_TOKEN: TOKEN, INTAKE_WEBHOOK_SECRET: HOOK_SECRET },
+    );
+    const off = await post('github', pushHook, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': sign(pushHook),
+    });
+    expect(off.status).toBe(404);
+    expect(await off.json()).toMatchObject({ error: 'not-found' });
+  });
 });
