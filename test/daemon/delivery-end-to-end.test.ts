@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BareRepo } from '../helpers/git-repo-factory.js';
+import { pollNowAndWait } from '../helpers/poll-now.js';
 import type { TestDaemon } from '../helpers/start-test-daemon.js';
 import { useDaemonEnv } from '../helpers/use-daemon-env.js';
 import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -46,22 +47,8 @@ describe.each(STORAGE_ENGINES)('a commit pushed to a watched repository (%s)', (
     };
   }
 
-  async function pollNow(): Promise<void> {
-    const d = daemon!.daemon;
-    const before = (await d.storage.pollStates.get('app'))?.lastPollAt ?? 0;
-    for (let i = 0; i < 400; i += 1) {
-      if (d.scheduler.entry('app')?.state === 'scheduled') {
-        d.scheduler.pollNow('app');
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    for (let i = 0; i < 400; i += 1) {
-      if (((await d.storage.pollStates.get('app'))?.lastPollAt ?? 0) > before) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('poll did not happen');
-  }
+  // The shared helper waits out a poll already under way, which may have listed before a change.
+  const pollNow = (): Promise<void> => pollNowAndWait(daemon!.daemon, 'app');
 
   it('is delivered exactly once, signed over the exact bytes, and recorded with its attempt', async () => {
     daemon = await env.start(config({ repo: { polling_interval: '1h' } }));
