@@ -17,6 +17,7 @@ const LAYERS = {
   poller: ['errors', 'lib', 'logging', 'config', 'events', 'runtime', 'gitclient', 'storage'],
   trigger: ['errors', 'lib', 'logging', 'http', 'config', 'events', 'runtime', 'storage'],
   replicas: ['errors', 'lib', 'logging', 'runtime', 'storage', 'poller'],
+  discovery: ['errors', 'lib', 'logging', 'config', 'runtime', 'gitclient', 'storage'],
   metrics: ['errors', 'lib', 'config', 'events', 'gitclient', 'storage', 'poller', 'trigger'],
   api: [
     'errors',
@@ -45,6 +46,7 @@ const LAYERS = {
     'trigger',
     'metrics',
     'replicas',
+    'discovery',
     'api',
   ],
 };

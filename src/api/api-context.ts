@@ -1,6 +1,7 @@
 import type { Config, RepositoryConfig } from '../config/config-types.js';
 import type { ReloadState } from '../config/config-watcher.js';
 import type { EventFeed } from './event-feed.js';
+import type { DiscoveryEntry } from './schemas/status-schemas.js';
 import type { RateLimitSnapshot } from '../gitclient/index.js';
 import type { ScheduleEntry } from '../poller/scheduler.js';
 import type { RuntimeHealth } from '../runtime/runtime-manager.js';
@@ -19,6 +20,12 @@ export const HOOK_OUTCOMES = [
   'disabled',
 ] as const;
 export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
+
+/** A `discovery` entry's state as the daemon keeps it (read-only lists). */
+export type DiscoveryEntryFacts = Omit<DiscoveryEntry, 'overlaps' | 'rejected'> & {
+  readonly overlaps: readonly DiscoveryEntry['overlaps'][number][];
+  readonly rejected: readonly { readonly path: string; readonly problems: readonly string[] }[];
+};
 
 /**
  * Everything the HTTP API may use: storage to read, and the few questions and requests it puts
@@ -48,5 +55,7 @@ export interface ApiContext {
   rateLimits(): readonly RateLimitSnapshot[];
   rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined;
   reloadState(): ReloadState | undefined;
+  /** Each `discovery` entry's state (absent: the daemon runs no discovery). */
+  discovery?(): readonly DiscoveryEntryFacts[];
   renderMetrics(): Promise<{ contentType: string; body: string }>;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { applySchema } from './apply-schema.js';
+import { buildDiscovery } from './build-discovery.js';
 import { buildRepository } from './build-repository.js';
 import { checkGlobals, durationOrUndefined } from './check-globals.js';
 import { redactSecrets } from '../logging/redact.js';
@@ -10,6 +11,7 @@ import {
   type Config,
   type PayloadFormat,
   type RepositoryConfig,
+  type RepositoryDefaults,
 } from './config-types.js';
 import { noEffectWarnings } from './config-warnings.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -90,7 +92,11 @@ export function buildConfig(document: unknown, options: BuildConfigOptions): Con
   const globals = checkGlobals(properties);
   problems.push(...globals.problems);
   warnings.push(...globals.warnings);
-  const repositories = buildRepositories(properties, problems, warnings);
+  const defaults = repositoryDefaults(properties);
+  const repositories = buildRepositories(properties, defaults, problems, warnings);
+  const discovery = Array.isArray(properties.discovery)
+    ? buildDiscovery(properties.discovery, defaults, problems, warnings)
+    : [];
 
   const secrets = collectSecrets(properties, substitutions);
   const reported = [...new Set(problems)]
@@ -106,20 +112,17 @@ export function buildConfig(document: unknown, options: BuildConfigOptions): Con
         ...(repositoriesFile === undefined ? {} : { repositoriesFile }),
       },
       repositories,
+      discovery,
       secrets,
       warnings: [...new Set(warnings)].map((warning) => redactSecrets(warning, secrets)),
     }),
   );
 }
 
-function buildRepositories(
-  properties: RawConfig,
-  problems: string[],
-  warnings: string[],
-): RepositoryConfig[] {
-  if (!Array.isArray(properties.repositories)) return [];
+/** What a repository inherits from the global settings when it does not set them. */
+function repositoryDefaults(properties: RawConfig): RepositoryDefaults {
   const format = properties.tekton.payload_format;
-  const defaults = {
+  return {
     pollingIntervalMs: durationOrUndefined(properties.polling.interval) ?? 300_000,
     eventListenerUrl: properties.tekton.event_listener_url || undefined,
     payloadFormat: (PAYLOAD_FORMATS as readonly string[]).includes(format)
@@ -127,10 +130,19 @@ function buildRepositories(
       : 'auto',
     requireHttps: properties.security.require_https === true,
   };
+}
+
+function buildRepositories(
+  properties: RawConfig,
+  defaults: RepositoryDefaults,
+  problems: string[],
+  warnings: string[],
+): RepositoryConfig[] {
+  if (!Array.isArray(properties.repositories)) return [];
   const repositories: RepositoryConfig[] = [];
   const firstIndex = new Map<string, number>();
   properties.repositories.forEach((item, index) => {
-    const outcome = buildRepository(item, index, defaults);
+    const outcome = buildRepository(item, `repositories[${index}]`, defaults);
     problems.push(...outcome.problems);
     warnings.push(...outcome.warnings);
     const name = (item as { name?: unknown } | null)?.name;

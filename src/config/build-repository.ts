@@ -4,6 +4,7 @@ import {
   type PayloadFormat,
   type Provider,
   type RepositoryConfig,
+  type RepositoryDefaults,
   type ResolvedPayloadFormat,
 } from './config-types.js';
 import { urlProblem } from './check-url.js';
@@ -15,13 +16,7 @@ import { REPOSITORY_KEY_NAMES } from './repository-keys.js';
 import { showValue } from './schema-formats.js';
 import { unknownKeyReason } from './suggest-key.js';
 
-/** Global values a repository inherits when it does not override them. */
-export interface RepositoryDefaults {
-  readonly pollingIntervalMs: number;
-  readonly eventListenerUrl: string | undefined;
-  readonly payloadFormat: PayloadFormat;
-  readonly requireHttps: boolean;
-}
+export type { RepositoryDefaults } from './config-types.js';
 
 export interface RepositoryOutcome {
   /** Present only when the item has no problem. */
@@ -30,13 +25,16 @@ export interface RepositoryOutcome {
   readonly warnings: string[];
 }
 
-/** Validates one `repositories[index]` item and resolves its overrides against `defaults`. */
+/**
+ * Validates one repository item (`at` names it in problems: `repositories[3]`) and resolves its
+ * overrides against `defaults`. `source` is kept on the result (see RepositoryConfig.source).
+ */
 export function buildRepository(
   raw: unknown,
-  index: number,
+  at: string,
   defaults: RepositoryDefaults,
+  source?: string,
 ): RepositoryOutcome {
-  const at = `repositories[${index}]`;
   const problems: string[] = [];
   const warnings: string[] = [];
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -151,6 +149,7 @@ export function buildRepository(
     eventListenerUrl: eventListenerUrl ?? '',
     payloadFormat: resolvePayloadFormat(format ?? defaults.payloadFormat, provider),
     ...(pullRequests === undefined ? {} : { pullRequests }),
+    ...(source === undefined ? {} : { source }),
   };
   return { repository, problems, warnings };
 }
@@ -164,7 +163,8 @@ export function resolvePayloadFormat(
   return provider === 'gitlab' ? 'gitlab' : 'github';
 }
 
-function interval(
+/** A `polling_interval`-like duration (>= 1s), or undefined when absent or bad (then reported). */
+export function interval(
   value: unknown,
   path: string,
   problems: string[],
@@ -187,7 +187,8 @@ function interval(
   return ms;
 }
 
-function flag(value: unknown, path: string, problems: string[]): boolean | undefined {
+/** A boolean key (`"true"`/`"false"` from `${VAR}` accepted), or undefined when absent or bad. */
+export function flag(value: unknown, path: string, problems: string[]): boolean | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';

@@ -44,6 +44,24 @@ export function collectSecrets(
       if (typeof value === 'string') found.push(...urlCredentials(value));
     }
   }
+  for (const item of Array.isArray(raw.discovery) ? raw.discovery : []) {
+    if (item === null || typeof item !== 'object') continue;
+    const entry = item as Record<string, unknown>;
+    found.push(entry.token);
+    for (const key of ['url', 'api_base_url']) {
+      const value = entry[key];
+      if (typeof value === 'string') found.push(...urlCredentials(value));
+    }
+    const template = entry.template;
+    if (template !== null && typeof template === 'object') {
+      const settings = template as Record<string, unknown>;
+      found.push(settings.token);
+      for (const key of ['api_base_url', 'event_listener_url']) {
+        const value = settings[key];
+        if (typeof value === 'string') found.push(...urlCredentials(value));
+      }
+    }
+  }
   for (const substitution of substitutions) {
     if (SECRET_VARIABLE.test(substitution.variable)) found.push(substitution.value);
   }

@@ -147,6 +147,44 @@ export interface RepositoryConfig {
   readonly payloadFormat: ResolvedPayloadFormat;
   /** Absent = pull (merge) requests are not watched. */
   readonly pullRequests?: PullRequestsConfig;
+  /** `discovery/<entry>` for a repository a `discovery` entry found; absent when listed. */
+  readonly source?: string;
+}
+
+/** Global values a repository inherits when it does not override them. */
+export interface RepositoryDefaults {
+  readonly pollingIntervalMs: number;
+  readonly eventListenerUrl: string | undefined;
+  readonly payloadFormat: PayloadFormat;
+  readonly requireHttps: boolean;
+}
+
+export const DISCOVERY_PROVIDERS = ['github', 'gitlab'] as const;
+export type DiscoveryProvider = (typeof DISCOVERY_PROVIDERS)[number];
+
+/** One `discovery` entry: the repositories of an owner on a Git host, watched as they come. */
+export interface DiscoveryConfig {
+  readonly name: string;
+  readonly provider: DiscoveryProvider;
+  /** GitHub organization or user; GitLab group full path. */
+  readonly owner: string;
+  /** The host root (https://github.com, a GitHub Enterprise or GitLab host). */
+  readonly url: string;
+  readonly token?: string;
+  readonly apiBaseUrl?: string;
+  /** Source text of include / exclude, for display. */
+  readonly includePattern?: string;
+  readonly include?: RegExp;
+  readonly excludePattern?: string;
+  readonly exclude?: RegExp;
+  readonly topics: readonly string[];
+  readonly includeArchived: boolean;
+  readonly includeForks: boolean;
+  readonly intervalMs: number;
+  /** The validated `template` mapping (env-expanded), applied to every repository found. */
+  readonly template: Readonly<Record<string, unknown>>;
+  /** What a repository found inherits when the template does not set it. */
+  readonly repositoryDefaults: RepositoryDefaults;
 }
 
 export interface ConfigSource {
@@ -166,6 +204,8 @@ export interface Config {
   readonly rateLimit: RateLimitConfig;
   readonly security: SecurityConfig;
   readonly repositories: readonly RepositoryConfig[];
+  /** Where more repositories are found (the daemon adds them to `repositories` as it reads). */
+  readonly discovery: readonly DiscoveryConfig[];
   readonly source: ConfigSource;
   /** Every secret value in this config (tokens, tekton secret, API token), for log redaction. */
   readonly secrets: readonly string[];

@@ -57,4 +57,5 @@ export interface RawConfig {
   security: { allowed_env_vars: string[]; require_https: boolean };
   repositories: unknown[];
   repositories_config: string;
+  discovery: unknown[];
 }

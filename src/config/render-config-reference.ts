@@ -1,9 +1,16 @@
-import { REPOSITORY_KEYS } from './repository-keys.js';
+import { DISCOVERY_KEYS } from './discovery-keys.js';
+import { REPOSITORY_KEYS, type RepositoryKeyDoc } from './repository-keys.js';
 import { configSchema } from './schema.js';
 import { schemaLeaves, type SchemaLeaf } from './schema-leaves.js';
 
 export const REFERENCE_START = '<!-- config-reference:start -->';
 export const REFERENCE_END = '<!-- config-reference:end -->';
+
+/** The keys of each list of mappings, documented below the list. */
+const ITEM_KEYS: Readonly<Record<string, Readonly<Record<string, RepositoryKeyDoc>>>> = {
+  repositories: REPOSITORY_KEYS,
+  discovery: DISCOVERY_KEYS,
+};
 
 /**
  * The README configuration reference: one Markdown table row per schema key (then one per
@@ -13,15 +20,10 @@ export function renderConfigReference(): string {
   const rows: string[][] = [];
   for (const leaf of schemaLeaves(configSchema)) {
     rows.push([code(leaf.path), code(leaf.format.label), renderDefault(leaf), leaf.doc]);
-    if (leaf.path === 'repositories') {
-      for (const [key, entry] of Object.entries(REPOSITORY_KEYS)) {
-        rows.push([
-          code(`repositories[].${key}`),
-          code(entry.type),
-          code(entry.default),
-          entry.doc,
-        ]);
-      }
+    const items = ITEM_KEYS[leaf.path];
+    if (items === undefined) continue;
+    for (const [key, entry] of Object.entries(items)) {
+      rows.push([code(`${leaf.path}[].${key}`), code(entry.type), code(entry.default), entry.doc]);
     }
   }
   const lines = [

@@ -302,6 +302,11 @@ export const configSchema = {
     format: stringFormat(),
     default: '',
   },
+  discovery: {
+    doc: 'Repositories found on a Git host (a GitHub organization or user, a GitLab group) and watched as they come and go (keys below).',
+    format: listFormat('list'),
+    default: [],
+  },
 } satisfies convict.Schema<RawConfig>;
 
 /** Keys whose presence in the file, not their value, produces a start-up warning. */

@@ -3,6 +3,7 @@ import type {
   StorageType,
   Config,
   ConfigSource,
+  DiscoveryConfig,
   LogFormat,
   LogLevel,
   PayloadFormat,
@@ -15,6 +16,7 @@ export interface ToConfigContext {
   readonly cwd: string;
   readonly source: ConfigSource;
   readonly repositories: readonly RepositoryConfig[];
+  readonly discovery: readonly DiscoveryConfig[];
   readonly secrets: readonly string[];
   readonly warnings: readonly string[];
 }
@@ -104,6 +106,7 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
     },
     security: { allowedEnvVars: security.allowed_env_vars, requireHttps: security.require_https },
     repositories: context.repositories,
+    discovery: context.discovery,
     source: context.source,
     secrets: context.secrets,
     warnings: context.warnings,

@@ -31,6 +31,8 @@ export interface BuildReplicasOptions {
   readonly onRemoteChange: () => void;
   /** Another replica's API asked for a poll now. */
   readonly onPollRequest: (repository: string, nudge: boolean) => void;
+  /** Another replica stored a discovery list. */
+  readonly onDiscoveryStored: () => void;
 }
 
 /**
@@ -66,6 +68,7 @@ export function buildReplicas(options: BuildReplicasOptions): Replicas {
     log: log.child({ component: 'replicas' }),
     onRemoteChange: options.onRemoteChange,
     onPollRequest: options.onPollRequest,
+    onDiscoveryStored: options.onDiscoveryStored,
   });
   return { identity, coordinator, bridge };
 }

@@ -15,6 +15,8 @@ export interface ClusterBridgeOptions {
   readonly onRemoteChange: () => void;
   /** Another replica's API was asked to poll a repository now. */
   readonly onPollRequest: (repository: string, nudge: boolean) => void;
+  /** Another replica stored a discovery list. */
+  readonly onDiscoveryStored?: () => void;
 }
 
 /** PostgreSQL's NOTIFY payloads must stay below 8000 bytes (UTF-8). */
@@ -22,6 +24,7 @@ const MAX_PAYLOAD = 7000;
 
 type WireMessage =
   | { readonly o: string; readonly k: 'events' }
+  | { readonly o: string; readonly k: 'discovery' }
   | { readonly o: string; readonly k: 'delivery'; readonly c: WireChange }
   /** `n`: a webhook's nudge (see Scheduler.nudge) rather than an explicit poll-now. */
   | { readonly o: string; readonly k: 'poll'; readonly r: string; readonly n?: true };
@@ -86,6 +89,11 @@ export class ClusterBridge implements Component {
     });
   }
 
+  /** Tells every other replica that this one stored a discovery list. */
+  announceDiscovery(): void {
+    this.send({ o: this.options.replicaId, k: 'discovery' });
+  }
+
   private send(message: WireMessage): void {
     let payload = JSON.stringify(message);
     if (Buffer.byteLength(payload) > MAX_PAYLOAD && message.k === 'delivery') {
@@ -114,6 +122,10 @@ export class ClusterBridge implements Component {
       this.options.onPollRequest(message.r, message.n === true);
       return;
     }
+    if (message.k === 'discovery') {
+      this.options.onDiscoveryStored?.();
+      return;
+    }
     if (message.k === 'events') {
       this.options.feed.publish({ kind: 'events-recorded' });
     } else {
@@ -136,7 +148,7 @@ function parse(payload: string): WireMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const message = value as Record<string, unknown>;
   if (typeof message['o'] !== 'string') return undefined;
-  if (message['k'] === 'events') return message as WireMessage;
+  if (message['k'] === 'events' || message['k'] === 'discovery') return message as WireMessage;
   if (message['k'] === 'poll')
     return typeof message['r'] === 'string' ? (message as WireMessage) : undefined;
   if (message['k'] !== 'delivery') return undefined;

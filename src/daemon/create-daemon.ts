@@ -25,6 +25,7 @@ import { VERSION } from '../version.js';
 import { buildReplicas, type Replicas } from './build-replicas.js';
 import { releaseAfterStop } from './release-after-stop.js';
 import { WatchedRepositories } from './watched-repositories.js';
+import { DiscoveryRunner } from '../discovery/discovery-runner.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -52,10 +53,13 @@ export interface Daemon {
   readonly api: ApiServer;
   readonly feed: EventFeed;
   readonly metrics: DaemonMetrics;
+  /** The `discovery` entries at work. */
+  readonly discovery: DiscoveryRunner;
+  /** The running config: the file's, with the repositories discovery found. */
   config(): Config;
   /** Queues every delivery of an event again and wakes the delivery worker. */
   redeliver(eventId: string): Promise<DeliverySummary[]>;
-  /** Applies a new valid config to every component (what a reload does). */
+  /** Applies a new valid config from the file to every component (what a reload does). */
   applyConfig(config: Config): Promise<void>;
   /** SIGHUP: re-read the config file. */
   reload(): void;
@@ -69,6 +73,8 @@ export interface Daemon {
  */
 export function createDaemon(options: DaemonOptions): Daemon {
   const { log } = options;
+  /** The config as loaded from the file(s); `config` is it with what discovery found. */
+  let fileConfig = options.config;
   let config = options.config;
   // On PostgreSQL the daemon is one of any number of replicas sharing the database.
   const identity = config.storage.type === 'postgres' ? newReplicaIdentity(VERSION) : undefined;
@@ -147,13 +153,38 @@ export function createDaemon(options: DaemonOptions): Daemon {
     pollOne: async (repo, signal) => (await poller.pollOne(repo, signal)).outcome,
   });
 
+  /** Runs a config (the file's with what discovery found), one at a time, in order. */
+  let applying: Promise<void> = Promise.resolve();
+  const runConfig = (next: Config): Promise<void> => {
+    const run = async (): Promise<void> => {
+      const before = config.repositories.length;
+      config = next;
+      log.level = next.app.logLevel;
+      poller.applyConfig(next);
+      await runtime.applyConfig(next);
+      if (before !== next.repositories.length || next.discovery.length === 0) {
+        log.info('Configuration applied', { repositories: next.repositories.length });
+      }
+    };
+    applying = applying.then(run, run);
+    return applying;
+  };
+  const discovery = new DiscoveryRunner({
+    storage,
+    config,
+    lister: () => poller.gitClients.current,
+    log: log.child({ component: 'discovery' }),
+    leads,
+    onConfig: runConfig,
+    onStored: () => replicas?.bridge.announceDiscovery(),
+    ...(identity ? { refreshMs: config.ha.leaseTtlMs } : {}),
+  });
+
+  /** A new config from the file: run at once with the stored lists, which are then read again. */
   const applyConfig = async (next: Config): Promise<void> => {
-    warnAboutRestartOnlyChanges(config, next, log);
-    config = next;
-    log.level = next.app.logLevel;
-    poller.applyConfig(next);
-    await runtime.applyConfig(next);
-    log.info('Configuration applied', { repositories: next.repositories.length });
+    warnAboutRestartOnlyChanges(fileConfig, next, log);
+    fileConfig = next;
+    await discovery.reload(next);
   };
 
   const watcher =
@@ -212,6 +243,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       rateLimits: () => poller.gitClients.current.rateLimits(),
       rateLimitFor: (repo) => poller.gitClients.current.rateLimitFor(repo),
       reloadState: () => watcher?.reloadState(),
+      discovery: () => discovery.status(),
       renderMetrics: () => metrics.render(),
     },
   });
@@ -233,7 +265,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
       pollable: () => config.repositories.filter((r) => r.enabled).map((r) => r.name),
       busy: (withinMs) => scheduler.busy(withinMs),
       onShareChanged: () => scheduler.reshare(),
-      onLead: () => watched.syncNow(),
+      // The lists first: the watched set the leader writes includes what they hold.
+      onLead: async () => {
+        await discovery.lead();
+        await watched.syncNow();
+      },
+      onDiscoveryStored: () => void discovery.refresh(),
       onRemoteChange: () => worker.wake(),
       onPollRequest: (name, nudge) => {
         if (scheduler.entry(name) === undefined) return;
@@ -245,6 +282,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
   }
   const components: Component[] = [
     storage,
+    // Before the replica membership: a replica that comes to lead writes the watched set, which
+    // must include what the stored lists hold, or their repositories' state would be forgotten.
+    discovery,
     ...(replicas ? [replicas.coordinator, replicas.bridge] : []),
     watched,
     api,
@@ -265,6 +305,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     feed,
     metrics,
     config: () => config,
+    discovery,
     redeliver,
     applyConfig,
     reload: () => {

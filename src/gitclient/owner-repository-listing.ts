@@ -1,8 +1,9 @@
 import type { DiscoveredRepository } from './discovered-repository.js';
 import type { RefCost } from './git-client.js';
 
-export const DISCOVERY_PROVIDERS = ['github', 'gitlab'] as const;
-export type DiscoveryProvider = (typeof DISCOVERY_PROVIDERS)[number];
+import type { DiscoveryProvider } from '../config/config-types.js';
+
+export { DISCOVERY_PROVIDERS, type DiscoveryProvider } from '../config/config-types.js';
 
 /** Whose repositories to list, and where (a `discovery` entry's host side). */
 export interface DiscoverySource {

@@ -117,7 +117,10 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const read = this.options.storedNextPollAts;
     const stored = read === undefined ? new Map<string, number>() : await read();
     if (!this.running) return;
-    for (const repo of this.wanted().values()) this.add(repo, 'start', stored.get(repo.name));
+    for (const repo of this.wanted().values()) {
+      // A config applied while the stored times were read has added its repositories already.
+      if (!this.slots.has(repo.name)) this.add(repo, 'start', stored.get(repo.name));
+    }
   }
 
   /**
@@ -198,6 +201,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
 
   applyConfig(config: Config): void {
     this.config = config;
+    // Before start (or after stop) there is nothing scheduled: start reads the config.
+    if (!this.running) return;
     const wanted = this.wanted();
     this.drop(wanted, 'Repository removed from polling');
     for (const [name, repo] of wanted) {

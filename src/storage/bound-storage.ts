@@ -6,6 +6,7 @@ import type { PruneCounts } from './prune-counts.js';
 import {
   STORE_METHODS,
   type DeliveryQueue,
+  type DiscoveryListStorage,
   type EventReads,
   type HttpCacheStorage,
   type PollStateStorage,
@@ -60,6 +61,10 @@ export abstract class BoundStorage implements Pick<Storage, StoreName | OutboxNa
   readonly httpCache: HttpCacheStorage = asyncFacade(
     () => this.openStores().httpCache,
     STORE_METHODS.httpCache,
+  );
+  readonly discoveryLists: DiscoveryListStorage = asyncFacade(
+    () => this.openStores().discoveryLists,
+    STORE_METHODS.discoveryLists,
   );
   readonly events: EventReads = asyncFacade(() => this.openStores().events, STORE_METHODS.events);
   readonly deliveries: DeliveryQueue = asyncFacade(

@@ -6,6 +6,7 @@ import type { ComponentHealth } from '../runtime/component.js';
 import { BoundStorage, openStateHealth } from './bound-storage.js';
 import { DeliveryStore } from './delivery-store.js';
 import { EventStore } from './event-store.js';
+import { DiscoveryListStore } from './discovery-list-store.js';
 import { HttpCacheStore } from './http-cache-store.js';
 import type { Migration } from './migrations/migration.js';
 import { openDatabase } from './open-database.js';
@@ -52,6 +53,7 @@ export interface SqliteStores {
   readonly refTransitions: RefTransitionStore;
   readonly pollStates: PollStateStore;
   readonly httpCache: HttpCacheStore;
+  readonly discoveryLists: DiscoveryListStore;
   readonly events: EventStore;
   readonly deliveries: DeliveryStore;
   /** The outbox write of a successful poll: see `PollRecorder.recordPoll`. */
@@ -149,6 +151,7 @@ export class SqliteStorage extends BoundStorage implements Storage {
       refTransitions: new RefTransitionStore(db, now),
       pollStates: new PollStateStore(db, now),
       httpCache: new HttpCacheStore(db, now),
+      discoveryLists: new DiscoveryListStore(db, now),
       events: new EventStore(db, now),
       deliveries: new DeliveryStore(db, now),
     };

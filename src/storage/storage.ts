@@ -7,6 +7,7 @@ import type {
   DeliveryWithAttempts,
   StoredPayload,
 } from './delivery-record.js';
+import type { DiscoveryListRecord, DiscoveryListWrite } from './discovery-list-record.js';
 import type { EventPage, EventQuery } from './event-query.js';
 import type { StoredEvent } from './event-row.js';
 import type { HttpCacheEntry } from './http-cache-entry.js';
@@ -72,6 +73,15 @@ export interface HttpCacheStorage {
   set(repository: string, endpoint: string, entry: HttpCacheEntry): Promise<void>;
   /** Drops every cached response of a repository. */
   clear(repository: string): Promise<void>;
+}
+
+/** What each `discovery` entry found (written by the leader; see DiscoveryListRecord). */
+export interface DiscoveryListStorage {
+  list(): Promise<DiscoveryListRecord[]>;
+  /** Compare-and-set on the generation read (undefined: none); false when another write won. */
+  save(list: DiscoveryListWrite, generation: number | undefined): Promise<boolean>;
+  /** Deletes the lists of entries no longer configured; resolves to what they were. */
+  retain(entries: readonly string[]): Promise<DiscoveryListRecord[]>;
 }
 
 /** The event log (written only by `Storage.recordPoll`). */
@@ -141,6 +151,7 @@ export interface Storage extends Component {
   readonly refTransitions: RefTransitionReads;
   readonly pollStates: PollStateStorage;
   readonly httpCache: HttpCacheStorage;
+  readonly discoveryLists: DiscoveryListStorage;
   readonly events: EventReads;
   readonly deliveries: DeliveryQueue;
   /**
@@ -164,6 +175,7 @@ export const STORE_METHODS = {
   refTransitions: ['lastNumbers', 'all'],
   pollStates: ['get', 'list', 'nextPollAts', 'setNextPollAts'],
   httpCache: ['get', 'set', 'clear'],
+  discoveryLists: ['list', 'save', 'retain'],
   events: ['get', 'list', 'listAfter', 'latestSeq', 'count'],
   deliveries: [
     'claimDue',
@@ -185,6 +197,7 @@ export const STORE_METHODS = {
   refTransitions: readonly (keyof RefTransitionReads)[];
   pollStates: readonly (keyof PollStateStorage)[];
   httpCache: readonly (keyof HttpCacheStorage)[];
+  discoveryLists: readonly (keyof DiscoveryListStorage)[];
   events: readonly (keyof EventReads)[];
   deliveries: readonly (keyof DeliveryQueue)[];
 };

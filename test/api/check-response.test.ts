@@ -18,6 +18,7 @@ const repository = {
   name: 'app',
   provider: 'git',
   enabled: true,
+  source: 'config',
   url: 'file:///srv/app.git',
   branchRegex: '.*',
   tagRegex: null,

@@ -12,6 +12,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { REPOSITORY_KEY_NAMES } from '../../src/config/repository-keys.js';
+import { DISCOVERY_KEY_NAMES } from '../../src/config/discovery-keys.js';
 import { NO_EFFECT_KEYS, configSchema } from '../../src/config/schema.js';
 import { isSchemaLeaf, schemaLeaves } from '../../src/config/schema-leaves.js';
 
@@ -41,7 +42,7 @@ function withCommentedKeysOn(source: string): string {
   );
 }
 
-/** Every key path of a parsed config: schema leaves, `repositories[].key`, and unknown paths. */
+/** Every key path of a parsed config: schema leaves, `repositories[].key`, `discovery[].key`, and unknown paths. */
 function keyPaths(document: unknown): string[] {
   const found: string[] = [];
   const walk = (node: Record<string, unknown>, section: object, prefix: string): void => {
@@ -50,10 +51,10 @@ function keyPaths(document: unknown): string[] {
       const schemaNode: unknown = Object.hasOwn(section, key)
         ? (section as Record<string, unknown>)[key]
         : undefined;
-      if (keyPath === 'repositories' && Array.isArray(value)) {
+      if ((keyPath === 'repositories' || keyPath === 'discovery') && Array.isArray(value)) {
         found.push(keyPath);
         for (const item of value as Record<string, unknown>[])
-          found.push(...Object.keys(item).map((name) => `repositories[].${name}`));
+          found.push(...Object.keys(item).map((name) => `${keyPath}[].${name}`));
       } else if (isSchemaLeaf(schemaNode) || schemaNode === undefined) {
         found.push(keyPath);
       } else if (typeof value === 'object' && value !== null) {
@@ -132,6 +133,11 @@ describe('config.example.yaml', () => {
       repositoryKeys.filter((key) => !all.includes(key)),
       'repository keys used by no example repository',
     ).toEqual([]);
+    const discoveryKeys = DISCOVERY_KEY_NAMES.map((key) => `discovery[].${key}`);
+    expect(
+      discoveryKeys.filter((key) => !all.includes(key)),
+      'discovery keys used by no example entry',
+    ).toEqual([]);
     expect(
       COMMENTED.filter((key) => active.includes(key)),
       'keys that would log a start-up warning',
@@ -142,6 +148,7 @@ describe('config.example.yaml', () => {
     const known = new Set([
       ...LEAF_PATHS,
       ...REPOSITORY_KEY_NAMES.map((key) => `repositories[].${key}`),
+      ...DISCOVERY_KEY_NAMES.map((key) => `discovery[].${key}`),
     ]);
     const unknown = keyPaths(yaml.load(withCommentedKeysOn(text))).filter((key) => !known.has(key));
     expect(unknown, 'keys in config.example.yaml the schema does not know').toEqual([]);

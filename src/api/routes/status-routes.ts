@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import { VERSION } from '../../version.js';
-import type { ApiContext } from '../api-context.js';
+import type { ApiContext, DiscoveryEntryFacts } from '../api-context.js';
 import { STATUS_ROUTE } from '../contract/health-contracts.js';
 import { mountRoute } from '../mount-route.js';
-import type { Status } from '../schemas/status-schemas.js';
+import type { DiscoveryEntry, Status } from '../schemas/status-schemas.js';
 import { healthView } from '../views/health-view.js';
 import { rateLimitView } from '../views/repository-view.js';
+import { urlWithoutCredentials } from '../views/url-without-credentials.js';
 
 /** /api/v1/status: the one page an operator looks at first. */
 export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
@@ -49,6 +50,17 @@ export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
           : null,
       },
       rateLimits: ctx.rateLimits().map(rateLimitView),
+      discovery: ctx.discovery?.().map(discoveryView) ?? [],
     } satisfies Status);
   });
+}
+
+/** An entry as shown: the host URL without credentials, messages as stored (they name no secret). */
+function discoveryView(entry: DiscoveryEntryFacts): DiscoveryEntry {
+  return {
+    ...entry,
+    url: urlWithoutCredentials(entry.url),
+    overlaps: entry.overlaps.map((overlap) => ({ ...overlap })),
+    rejected: entry.rejected.map((r) => ({ path: r.path, problems: [...r.problems] })),
+  };
 }

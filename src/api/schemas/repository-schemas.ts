@@ -14,6 +14,10 @@ const summary = {
   name: z.string(),
   provider: z.enum(PROVIDERS),
   enabled: z.boolean().meta({ description: 'false: configured but not polled.' }),
+  source: z.string().meta({
+    description:
+      '`config` for a repository listed by hand, `discovery/<entry>` for one a discovery entry found.',
+  }),
   url: displayUrl(),
   branchRegex: z.string(),
   tagRegex: z.string().nullable().meta({ description: 'null: tags are not watched.' }),

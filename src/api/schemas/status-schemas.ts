@@ -22,6 +22,50 @@ export const RateLimitSchema = z.strictObject(RATE_LIMIT_SHAPE).meta({
 });
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 
+export const DiscoveryEntrySchema = z
+  .strictObject({
+    name: z.string().meta({ description: 'discovery[].name' }),
+    provider: z.enum(['github', 'gitlab']),
+    owner: z.string(),
+    url: z.string().meta({ description: 'The host.' }),
+    intervalMs: z.number().int(),
+    state: z.enum(['pending', 'ok', 'failing']).meta({
+      description:
+        '`pending`: never read yet; `ok`: the last read completed; `failing`: the last read failed (the last good list is kept).',
+    }),
+    listed: z.number().int().meta({ description: 'Repositories in the stored list.' }),
+    watched: z.number().int().meta({ description: 'Repositories it adds to the watched set.' }),
+    filteredOut: z
+      .number()
+      .int()
+      .meta({ description: 'Listed but left out by include, exclude, topics, archived or forks.' }),
+    lastReadAt: timestamp('The last complete read.').optional(),
+    nextReadAt: timestamp('The next read (only on the replica that reads).').optional(),
+    lastError: z
+      .strictObject({
+        code: z.string(),
+        message: z.string(),
+        at: timestamp('When the read failed.'),
+        failures: z.number().int().meta({ description: 'Failed reads in a row.' }),
+      })
+      .optional(),
+    overlaps: z.array(
+      z.strictObject({
+        path: z.string(),
+        watchedBy: z.string().meta({
+          description: '`repositories` (listed by hand) or `discovery/<entry>` (an earlier entry).',
+        }),
+        reason: z.enum(['url', 'name']),
+      }),
+    ),
+    rejected: z.array(z.strictObject({ path: z.string(), problems: z.array(z.string()) })),
+  })
+  .meta({
+    id: 'DiscoveryEntry',
+    description: 'One `discovery` entry: what its last read found and how it went.',
+  });
+export type DiscoveryEntry = z.infer<typeof DiscoveryEntrySchema>;
+
 export const StatusSchema = z
   .strictObject({
     name: z.string().meta({ description: 'app.name' }),
@@ -65,6 +109,7 @@ export const StatusSchema = z
         .meta({ description: 'The last rejected reload; null when none was rejected.' }),
     }),
     rateLimits: z.array(RateLimitSchema),
+    discovery: z.array(DiscoveryEntrySchema),
   })
   .meta({ id: 'Status' });
 export type Status = z.infer<typeof StatusSchema>;

@@ -38,6 +38,7 @@ export function repositoryView(facts: RepositoryFacts): RepositorySummary {
     name: repo.name,
     provider: repo.provider,
     enabled: repo.enabled,
+    source: repo.source ?? 'config',
     url: urlWithoutCredentials(repo.url),
     branchRegex: repo.branchPattern,
     tagRegex: repo.tagPattern ?? null,

@@ -1,3 +1,4 @@
+import { discoveryLists } from './discovery-lists.js';
 import { initialSchema } from './initial-schema.js';
 import { pullRequests } from './pull-requests.js';
 import type { Migration } from './migration.js';
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   transitionNumbers,
   writerLock,
   pullRequests,
+  discoveryLists,
 ];

@@ -14,6 +14,7 @@ import { runPgMigrations, schemaVersionOf } from './migrations/run-pg-migrations
 import { PgDatabase } from './pg-database.js';
 import { PgDeliveryStore, type DeliveryClaimant } from './pg-delivery-store.js';
 import { PgEventStore } from './pg-event-store.js';
+import { PgDiscoveryListStore } from './pg-discovery-list-store.js';
 import { PgHttpCacheStore } from './pg-http-cache-store.js';
 import { createPgPool } from './pg-pool.js';
 import { PgPollRecorder } from './pg-poll-recorder.js';
@@ -195,6 +196,7 @@ function createStores(
     refTransitions: new PgRefTransitionStore(db),
     pollStates: new PgPollStateStore(db),
     httpCache: new PgHttpCacheStore(db, now),
+    discoveryLists: new PgDiscoveryListStore(db),
     events: new PgEventStore(db),
     deliveries: new PgDeliveryStore(db, now, claimant),
     recordPoll: (record) => recorder.recordPoll(record),
