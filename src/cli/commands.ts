@@ -1,5 +1,6 @@
 import type { CliCommand } from './cli-command.js';
 import { demoCommand } from './demo-command.js';
+import { discoverCommand } from './discover-command.js';
 import { eventsCommand } from './events-command.js';
 import { initCommand } from './init-command.js';
 import { pollCommand } from './poll-command.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   statusCommand,
   reposCommand,
   eventsCommand,
+  discoverCommand,
   storageCommand,
   versionCommand,
 ];

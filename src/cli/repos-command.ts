@@ -7,6 +7,7 @@ interface Repository {
   name: string;
   provider: string;
   enabled: boolean;
+  source: string;
   state: string | null;
   lastPollAt: string | null;
   nextPollAt: string | null;
@@ -75,7 +76,18 @@ async function pollNow(client: ApiClient, name: string): Promise<{ json: unknown
 
 function table(repositories: readonly Repository[]): string {
   return formatTable(
-    ['NAME', 'PROVIDER', 'STATE', 'LAST POLL', 'NEXT POLL', 'VIA', 'REFS', 'QUOTA', 'LAST ERROR'],
+    [
+      'NAME',
+      'PROVIDER',
+      'STATE',
+      'LAST POLL',
+      'NEXT POLL',
+      'VIA',
+      'REFS',
+      'QUOTA',
+      'SOURCE',
+      'LAST ERROR',
+    ],
     repositories.map((r) => [
       r.name,
       r.provider,
@@ -85,6 +97,7 @@ function table(repositories: readonly Repository[]): string {
       r.via === null ? '-' : r.fallbackInUse ? `${r.via} (fallback)` : r.via,
       String(r.refCount),
       r.rateLimit ? `${r.rateLimit.remaining}/${r.rateLimit.limit}` : '-',
+      r.source,
       r.lastError
         ? `${r.lastError.code} x${r.consecutiveFailures}: ${r.lastError.message}`.slice(0, 120)
         : '',

@@ -29,6 +29,19 @@ interface Status {
     remaining: number;
     resetAt: string;
   }[];
+  /** Absent from a daemon older than discovery. */
+  discovery?: {
+    name: string;
+    provider: string;
+    owner: string;
+    state: string;
+    listed: number;
+    watched: number;
+    lastReadAt?: string;
+    nextReadAt?: string;
+    lastError?: { code: string; message: string; failures: number };
+    overlaps: { path: string; watchedBy: string }[];
+  }[];
 }
 
 /** `reposentry status`: a running daemon's health, counts, queue, config and rate limits. */
@@ -74,6 +87,40 @@ export const statusCommand: CliCommand = {
                 when(r.resetAt),
               ]),
             );
-      return { json: s, text: lines.join('\n') + components + limits };
+      const entries = s.discovery ?? [];
+      const discovery =
+        entries.length === 0
+          ? ''
+          : '\n' +
+            formatTable(
+              [
+                'DISCOVERY',
+                'OWNER',
+                'STATE',
+                'WATCHED',
+                'LISTED',
+                'LAST READ',
+                'NEXT READ',
+                'NOTE',
+              ],
+              entries.map((e) => [
+                e.name,
+                `${e.provider}:${e.owner}`,
+                e.state,
+                String(e.watched),
+                String(e.listed),
+                when(e.lastReadAt ?? null),
+                when(e.nextReadAt ?? null),
+                e.lastError
+                  ? `${e.lastError.code} x${e.lastError.failures}: ${e.lastError.message}`.slice(
+                      0,
+                      120,
+                    )
+                  : e.overlaps.length > 0
+                    ? `${e.overlaps.length} already watched elsewhere`
+                    : '',
+              ]),
+            );
+      return { json: s, text: lines.join('\n') + components + limits + discovery };
     }),
 };

@@ -2,11 +2,11 @@ import type { Config, DiscoveryConfig } from '../config/config-types.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { GitClientSet } from '../gitclient/index.js';
 import { discoveryCacheKey } from '../gitclient/owner-repository-listing.js';
-import type { DiscoverySource } from '../gitclient/owner-repository-listing.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
 import type { DiscoveryListRecord, DiscoveryListWrite } from '../storage/discovery-list-record.js';
 import type { Storage } from '../storage/storage.js';
+import { sourceOf } from './source-of.js';
 import { discoveryStatusOf, type DiscoveryEntryStatus } from './discovery-status.js';
 import { nextListing, readListedRepositories, type ListedRepository } from './listed-repository.js';
 import { withDiscovered, type EntryContribution } from './with-discovered.js';
@@ -130,8 +130,12 @@ export class DiscoveryRunner implements Component {
     );
   }
 
-  /** Reads one entry's list now (tests; the timers call it too). */
+  /**
+   * Reads one entry's list now when this process reads the lists (the timers call it); on a
+   * replica that does not, reads the stored lists instead.
+   */
   readNow(name: string): Promise<void> {
+    if (!this.options.leads()) return this.refresh();
     const running = this.reads.get(name);
     if (running !== undefined) return running;
     const entry = this.fileConfig.discovery.find((e) => e.name === name);
@@ -297,13 +301,7 @@ export class DiscoveryRunner implements Component {
   }
 
   private async read(entry: DiscoveryConfig): Promise<void> {
-    const source: DiscoverySource = {
-      provider: entry.provider,
-      owner: entry.owner,
-      url: entry.url,
-      ...(entry.apiBaseUrl === undefined ? {} : { apiBaseUrl: entry.apiBaseUrl }),
-      ...(entry.token === undefined ? {} : { token: entry.token }),
-    };
+    const source = sourceOf(entry);
     const sourceKey = discoveryCacheKey(source);
     const { log } = this.options;
     const startedAt = this.now();

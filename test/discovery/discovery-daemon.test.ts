@@ -4,12 +4,14 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFromObject } from '../../src/config/load-config.js';
 import { createFakeGithub, type FakeGithub } from '../helpers/fake-github.js';
+import { createFakeGitlab } from '../helpers/fake-gitlab.js';
 import type { FakeOwnerRepository } from '../helpers/github-owner-api.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const TOKEN = 'ghp_discoveryDaemonToken0123456789';
+const GITLAB_TOKEN = 'glpat-discoveryDaemonToken01';
 const SHA1 = 'a'.repeat(40);
 const SHA2 = 'b'.repeat(40);
 
@@ -204,6 +206,8 @@ describe('discovery in the daemon', () => {
     github.fault(undefined);
     await daemon.daemon.discovery.readNow('acme');
     expect((await status()).state).toBe('ok');
+    const statusText = await (await fetch(`${daemon.baseUrl}/api/v1/status`)).text();
+    expect(statusText + daemon.logs.text()).not.toContain(TOKEN);
   });
 
   it('reads again at once on a reload, and applies a new filter before that', async () => {
@@ -245,5 +249,55 @@ describe('discovery in the daemon', () => {
     expect(await names()).toEqual(['acme/svc-a']);
     daemon.daemon.scheduler.pollNow('acme/svc-a');
     await receiver.waitFor((requests) => requests.length === 1, 10_000);
+  });
+
+  it('watches a GitLab group with its subgroups, each project by its full path', async () => {
+    const gitlab = await createFakeGitlab({ token: GITLAB_TOKEN });
+    try {
+      gitlab.setGroupProjects('platform', [
+        { path: 'platform/api' },
+        { path: 'platform/tools/cli' },
+        { path: 'platform/tools/old', archived: true },
+      ]);
+      for (const project of ['platform/api', 'platform/tools/cli']) {
+        gitlab.setProject(project, { branches: new Map([['main', SHA1]]), tags: new Map() });
+      }
+      daemon = await startTestDaemon({
+        ...raw(),
+        discovery: [
+          {
+            name: 'platform',
+            provider: 'gitlab',
+            owner: 'platform',
+            url: gitlab.url,
+            token: GITLAB_TOKEN,
+          },
+        ],
+      });
+      await waitFor(
+        async () => (await repositories()).filter((r) => r.lastSuccessAt !== null).length === 2,
+        10_000,
+        'both projects polled',
+      );
+      expect((await repositories()).map((r) => [r.name, r.source, r.url])).toEqual([
+        ['platform/api', 'discovery/platform', `${gitlab.url}/platform/api.git`],
+        ['platform/tools/cli', 'discovery/platform', `${gitlab.url}/platform/tools/cli.git`],
+      ]);
+      gitlab.setProject('platform/tools/cli', {
+        branches: new Map([['main', SHA2]]),
+        tags: new Map(),
+      });
+      daemon.daemon.scheduler.pollNow('platform/tools/cli');
+      await receiver.waitFor((requests) => requests.length === 1, 10_000);
+      expect(receiver.requests[0]?.json).toMatchObject({
+        object_kind: 'push',
+        after: SHA2,
+        project: { path_with_namespace: 'platform/tools/cli' },
+      });
+    } finally {
+      await daemon?.stop();
+      daemon = undefined;
+      await gitlab.close();
+    }
   });
 });

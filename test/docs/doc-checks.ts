@@ -3,6 +3,7 @@
  * script, relative link, configuration key, configuration snippet and metric name a document
  * mentions must exist. Each check returns problems as `file:line: what is wrong`.
  */
+import { DISCOVERY_KEY_NAMES } from '../../src/config/discovery-keys.js';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -253,6 +254,7 @@ const SECTIONS = new Set(Object.keys(configSchema));
 const KEY_PATHS = [
   ...schemaLeaves(configSchema).map((leaf) => leaf.path),
   ...REPOSITORY_KEY_NAMES.map((key) => `repositories[].${key}`),
+  ...DISCOVERY_KEY_NAMES.map((key) => `discovery[].${key}`),
 ];
 
 /** The key named by an inline code span such as `tekton.secret: ${X}`, or undefined. */
