@@ -75,7 +75,11 @@ describe('discovery on replicas', () => {
             (a.daemon.scheduler.entry(name) === undefined) !==
             (b.daemon.scheduler.entry(name) === undefined),
         );
-        return held.length === all.length;
+        if (held.length !== all.length) return false;
+        for (const name of all) {
+          if ((await a.daemon.storage.pollStates.get(name))?.lastSuccessAt == null) return false;
+        }
+        return true;
       },
       15_000,
       'the repositories split between the replicas',
