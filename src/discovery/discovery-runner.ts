@@ -58,13 +58,15 @@ export class DiscoveryRunner implements Component {
   constructor(private readonly options: DiscoveryRunnerOptions) {
     this.fileConfig = options.config;
     this.now = options.now ?? Date.now;
+    // The daemon starts on the file's config: a start with nothing stored changes nothing.
+    this.applied = signatureOf(options.config);
   }
 
   async start(): Promise<void> {
     this.running = true;
     this.shutdown = new AbortController();
     await this.loadStored();
-    await this.apply(true);
+    await this.apply(false);
     if (this.options.leads()) await this.forgetRemovedEntries();
     this.scheduleAll(false);
     this.scheduleRefresh();
@@ -114,8 +116,9 @@ export class DiscoveryRunner implements Component {
   /** Another replica stored a list: read the stored lists again. */
   async refresh(): Promise<void> {
     if (!this.running) return;
+    const before = generationsOf(this.stored);
     await this.loadStored();
-    await this.apply(false);
+    if (generationsOf(this.stored) !== before) await this.apply(false);
   }
 
   /** Each entry's state, for /api/v1/status and `reposentry status`. */
@@ -179,9 +182,7 @@ export class DiscoveryRunner implements Component {
     const merged = withDiscovered(this.fileConfig, lists);
     this.contributions = merged.entries;
     this.reportOverlaps();
-    const signature = JSON.stringify(
-      merged.config.repositories.map((repo) => [repo.name, repo.url, repo.source ?? '']),
-    );
+    const signature = signatureOf(merged.config);
     if (!force && signature === this.applied) return;
     this.applied = signature;
     await this.options.onConfig(merged.config);
@@ -372,4 +373,16 @@ export class DiscoveryRunner implements Component {
     await this.apply(false);
     this.options.onStored?.();
   }
+}
+
+/** What a config watches, as far as discovery changes it. */
+function signatureOf(config: Config): string {
+  return JSON.stringify(
+    config.repositories.map((repo) => [repo.name, repo.url, repo.source ?? '']),
+  );
+}
+
+/** The stored lists' generations, to tell whether a look at storage found anything new. */
+function generationsOf(stored: ReadonlyMap<string, DiscoveryListRecord>): string {
+  return JSON.stringify([...stored.values()].map((list) => [list.entry, list.generation]));
 }

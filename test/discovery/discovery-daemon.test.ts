@@ -128,6 +128,11 @@ describe('discovery in the daemon', () => {
     expect(receiver.requests).toHaveLength(0);
     const entry = await status();
     expect(entry).toMatchObject({ state: 'ok', listed: 3, watched: 2, filteredOut: 1 });
+    const one = await fetch(
+      `${daemon.baseUrl}/api/v1/repositories/${encodeURIComponent('acme/svc-a')}`,
+    );
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ name: 'acme/svc-a', source: 'discovery/acme' });
 
     // A change after the baseline is delivered like any repository's.
     github.setBranch('acme/svc-a', 'main', SHA2);
