@@ -64,6 +64,17 @@ export function checkGlobals(raw: RawConfig): { problems: string[]; warnings: st
   const warning =
     interval === undefined ? undefined : shortIntervalWarning('polling.interval', interval);
   if (warning !== undefined) warnings.push(warning);
+  const maxInterval = durationOrUndefined(raw.polling.adaptive.max_interval);
+  if (
+    raw.polling.adaptive.enabled === true &&
+    interval !== undefined &&
+    maxInterval !== undefined &&
+    maxInterval < interval
+  ) {
+    problems.push(
+      `polling.adaptive.max_interval: is shorter than polling.interval (${formatDuration(interval)}), so no repository could stretch its polls; set it to at least that`,
+    );
+  }
   return { problems, warnings };
 }
 

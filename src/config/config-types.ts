@@ -48,6 +48,14 @@ export interface PollingConfig {
   readonly retryAttempts: number;
   /** First delay between those retries. */
   readonly retryBackoffMs: number;
+  /** `polling.adaptive`: idle repositories polled less often. */
+  readonly adaptive: AdaptivePollingConfig;
+}
+
+export interface AdaptivePollingConfig {
+  readonly enabled: boolean;
+  /** The longest interval an idle repository stretches to (never below its own interval). */
+  readonly maxIntervalMs: number;
 }
 
 export const STORAGE_TYPES = ['sqlite', 'postgres'] as const;

@@ -42,6 +42,7 @@ describe('loadConfigFromObject', () => {
       enableApiFallback: true,
       retryAttempts: 3,
       retryBackoffMs: 1000,
+      adaptive: { enabled: false, maxIntervalMs: 1_800_000 },
     });
     expect(config.storage).toEqual({
       type: 'sqlite',

@@ -28,6 +28,7 @@ export interface RawConfig {
     enable_api_fallback: boolean;
     retry_attempts: number;
     retry_backoff: RawDuration;
+    adaptive: { enabled: boolean; max_interval: RawDuration };
   };
   storage: {
     type: string;

@@ -128,6 +128,18 @@ export const configSchema = {
       format: durationFormat(0),
       default: '1s',
     },
+    adaptive: {
+      enabled: {
+        doc: "Stretch an idle repository's polls: its interval doubles in steps, to a quarter of the time since its last change, up to max_interval; a change, a poll-now or a webhook snaps it back.",
+        format: booleanFormat(),
+        default: false,
+      },
+      max_interval: {
+        doc: 'The longest an idle repository waits between polls when adaptive polling is on (at least polling.interval).',
+        format: durationFormat(1000),
+        default: '30m',
+      },
+    },
   },
   storage: {
     type: {

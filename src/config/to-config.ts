@@ -57,6 +57,10 @@ export function toConfig(raw: RawConfig, context: ToConfigContext): Config {
       enableApiFallback: polling.enable_api_fallback,
       retryAttempts: polling.retry_attempts,
       retryBackoffMs: parseDuration(polling.retry_backoff),
+      adaptive: {
+        enabled: polling.adaptive.enabled,
+        maxIntervalMs: parseDuration(polling.adaptive.max_interval),
+      },
     },
     storage: {
       type: storage.type as StorageType,

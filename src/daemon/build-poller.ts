@@ -4,7 +4,7 @@ import { RequestOpener } from '../http/open-request.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { PollReport } from '../poller/poll-report.js';
 import { pollRepository, type PollRepositoryDeps } from '../poller/poll-repository.js';
-import type { PollOutcome } from '../poller/scheduler.js';
+import type { PollCause, PollOutcome } from '../poller/scheduler.js';
 import type { Storage } from '../storage/storage.js';
 import { GitClientHolder } from './git-client-holder.js';
 
@@ -32,6 +32,7 @@ export interface Poller {
   pollOne(
     repo: RepositoryConfig,
     signal: AbortSignal,
+    cause?: PollCause,
   ): Promise<{ outcome: PollOutcome; report: PollReport }>;
   /** A reload: rebuilds the git clients when what they are built from changed. */
   applyConfig(config: Config): void;
@@ -64,7 +65,7 @@ export function buildPoller(options: PollerOptions): Poller {
   };
   return {
     gitClients,
-    pollOne: (repo, signal) => pollRepository(repo, signal, deps),
+    pollOne: (repo, signal, cause) => pollRepository(repo, signal, deps, cause),
     applyConfig: (config) => gitClients.applyConfig(config),
     close: () => githubOpener.close(),
   };

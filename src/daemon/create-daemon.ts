@@ -150,7 +150,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       ? { beforePoll: (repository, at) => nextPolls.setAndWait(repository, at.getTime()) }
       : {}),
     storedNextPollAts: () => storage.pollStates.nextPollAts(),
-    pollOne: async (repo, signal) => (await poller.pollOne(repo, signal)).outcome,
+    pollOne: async (repo, signal, cause) => (await poller.pollOne(repo, signal, cause)).outcome,
   });
 
   /** Runs a config (the file's with what discovery found), one at a time, in order. */

@@ -16,7 +16,8 @@ import {
   type PullRequestTransition,
 } from './detect-pull-request-changes.js';
 import type { PollReport } from './poll-report.js';
-import type { PollOutcome } from './scheduler.js';
+import type { PollCause, PollOutcome } from './scheduler.js';
+import { currentInterval } from './adaptive-interval.js';
 
 export interface PollRepositoryDeps {
   readonly storage: Pick<
@@ -49,6 +50,7 @@ export async function pollRepository(
   repo: RepositoryConfig,
   signal: AbortSignal,
   deps: PollRepositoryDeps,
+  cause: PollCause = { asked: false },
 ): Promise<{ outcome: PollOutcome; report: PollReport }> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
@@ -128,6 +130,8 @@ export async function pollRepository(
       };
     });
     let newEvents: readonly ChangeEvent[] = events;
+    // Adaptive polling counts from the last change, or the last poll someone asked for.
+    const activeAt = events.length > 0 || cause.asked ? polledAt : (state?.activeAt ?? polledAt);
     if (record) {
       const result = await deps.storage.recordPoll({
         repository: repo,
@@ -139,7 +143,8 @@ export async function pollRepository(
         targets: [{ url: repo.eventListenerUrl, format: repo.payloadFormat }],
         pollState: {
           polledAt,
-          nextPollAt: polledAt + repo.pollingIntervalMs,
+          nextPollAt:
+            polledAt + currentInterval(repo, deps.config().polling, activeAt, polledAt).intervalMs,
           via: listing.via,
           baselined: {
             branch: true,
@@ -153,6 +158,7 @@ export async function pollRepository(
                 (pullListing !== 'failed' && pullListing?.via === 'api')),
           },
           ...(pullListing !== 'failed' && pullListing?.via === 'api' ? { pullsListedAt } : {}),
+          ...(activeAt === polledAt ? { activeAt } : {}),
         },
       });
       newEvents = result.newEvents;
@@ -181,7 +187,7 @@ export async function pollRepository(
       });
     }
     deps.onReport?.(report);
-    return { outcome: { ok: true }, report };
+    return { outcome: { ok: true, activeAt }, report };
   } catch (err) {
     const code = errorCodeOf(err);
     const message = errorMessageOf(err);

@@ -32,6 +32,7 @@ function config(
       enableApiFallback: true,
       retryAttempts: 0,
       retryBackoffMs: 1,
+      adaptive: { enabled: false, maxIntervalMs: 1_800_000 },
       ...polling,
     },
     repositories,

@@ -9,12 +9,27 @@ import type { Logger } from '../logging/create-logger.js';
 import type { Component, ComponentHealth } from '../runtime/component.js';
 import type { Reconfigurable } from '../runtime/component.js';
 import { timeoutSignal } from '../lib/timeout-signal.js';
+import { currentInterval, longestInterval } from './adaptive-interval.js';
 
 export type PollOutcome =
-  { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly retryAt?: Date };
+  | {
+      readonly ok: true;
+      /** The repository's last activity as stored after the poll (adaptive polling). */
+      readonly activeAt?: number;
+    }
+  | { readonly ok: false; readonly code: ErrorCode; readonly retryAt?: Date };
+
+/** Why a poll runs: its schedule, or someone asked (poll-now, a webhook's nudge). */
+export interface PollCause {
+  readonly asked: boolean;
+}
 
 /** Polls one repository once; never throws for a failed poll, it reports it. */
-export type PollOne = (repository: RepositoryConfig, signal: AbortSignal) => Promise<PollOutcome>;
+export type PollOne = (
+  repository: RepositoryConfig,
+  signal: AbortSignal,
+  cause: PollCause,
+) => Promise<PollOutcome>;
 
 /**
  * Which repositories this process polls: all of the config's, unless replicas share them (then
@@ -73,6 +88,10 @@ interface Slot {
   nudgeTimer?: NodeJS.Timeout;
   /** A nudge came while the repository was being polled: poll again right after. */
   again?: boolean;
+  /** The next poll was asked for (poll-now, a nudge): it snaps an idle interval back. */
+  asked?: boolean;
+  /** The repository's last activity, as its last poll stored it. */
+  activeAt?: number;
 }
 
 /**
@@ -200,6 +219,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
   }
 
   applyConfig(config: Config): void {
+    const before = this.config;
     this.config = config;
     // Before start (or after stop) there is nothing scheduled: start reads the config.
     if (!this.running) return;
@@ -212,11 +232,14 @@ export class Scheduler implements Component, Reconfigurable<Config> {
         this.options.log.info('Repository added to polling', { repo: name });
         continue;
       }
-      const retimed = slot.repo.pollingIntervalMs !== repo.pollingIntervalMs;
+      const previous = currentInterval(slot.repo, before.polling, slot.activeAt, Date.now());
+      const next = currentInterval(repo, config.polling, slot.activeAt, Date.now());
       slot.repo = repo;
-      if (retimed && slot.state === 'scheduled') {
+      // A new interval (the repository's own, or adaptive polling turned on or off) applies to
+      // the poll already scheduled, counted from the last one's start.
+      if (previous.intervalMs !== next.intervalMs && slot.state === 'scheduled') {
         const since = slot.lastStartedAt === undefined ? 0 : Date.now() - slot.lastStartedAt;
-        this.schedule(slot, Math.max(0, repo.pollingIntervalMs - since));
+        this.schedule(slot, Math.max(0, next.intervalMs - since));
       }
     }
   }
@@ -228,6 +251,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
       throw new ReposentryError('not-found', `Repository '${name}' is not being polled`);
     if (slot.state !== 'scheduled') return false;
     clearTimeout(slot.timer);
+    slot.asked = true;
     this.enqueue(slot, true);
     return true;
   }
@@ -248,6 +272,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     slot.nudgeTimer = setTimeout(() => {
       delete slot.nudgeTimer;
       if (slot.removed || !this.running) return;
+      slot.asked = true;
       if (slot.state === 'scheduled') {
         clearTimeout(slot.timer);
         this.enqueue(slot, true);
@@ -304,7 +329,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const random = this.options.random ?? Math.random;
     const spread = repo.pollingIntervalMs * this.config.polling.jitter;
     const due = stored === undefined ? 0 : stored - Date.now();
-    if (due > 0) return Math.round(Math.min(due, repo.pollingIntervalMs + spread));
+    const longest = longestInterval(repo, this.config.polling);
+    if (due > 0) return Math.round(Math.min(due, longest + longest * this.config.polling.jitter));
     return by === 'start' ? Math.round(random() * spread) : 0;
   }
 
@@ -394,8 +420,12 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const deadline = timeoutSignal(this.config.polling.timeoutMs, this.shutdown.signal);
     const signal = deadline.signal;
     let outcome: PollOutcome;
+    const asked = slot.asked === true;
+    slot.asked = false;
     try {
-      outcome = (await this.storeEarliestNext(slot)) ?? (await this.options.pollOne(repo, signal));
+      outcome =
+        (await this.storeEarliestNext(slot)) ??
+        (await this.options.pollOne(repo, signal, { asked }));
     } catch (err) {
       this.options.log.error('Poll crashed', {
         repo: repo.name,
@@ -409,6 +439,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     if (outcome.ok) {
       slot.failures = 0;
       delete slot.lastCode;
+      if (outcome.activeAt !== undefined) slot.activeAt = outcome.activeAt;
     } else {
       slot.failures += 1;
       slot.lastCode = outcome.code;
@@ -439,7 +470,9 @@ export class Scheduler implements Component, Reconfigurable<Config> {
   }
 
   private nextDelay(slot: Slot, outcome: PollOutcome): number {
-    const interval = slot.repo.pollingIntervalMs;
+    const interval = outcome.ok
+      ? currentInterval(slot.repo, this.config.polling, slot.activeAt, Date.now()).intervalMs
+      : slot.repo.pollingIntervalMs;
     const random = this.options.random ?? Math.random;
     const jittered = interval * (1 + (random() * 2 - 1) * this.config.polling.jitter);
     if (outcome.ok) return Math.round(jittered);

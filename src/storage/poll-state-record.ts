@@ -20,6 +20,8 @@ export interface PollStateRecord {
   readonly baselined: Readonly<Record<BaselineKind, boolean>>;
   /** When the last listing of pull requests through the host's API started (not ls-remote). */
   readonly pullsListedAt: EpochMs | null;
+  /** The last change recorded, or poll asked for (see PollSuccess.activeAt). */
+  readonly activeAt: EpochMs | null;
 }
 
 export interface PollSuccess {
@@ -30,6 +32,11 @@ export interface PollSuccess {
   readonly baselined: Readonly<Record<BaselineKind, boolean>>;
   /** When this poll's request listing through the API started; absent keeps the stored one. */
   readonly pullsListedAt?: EpochMs;
+  /**
+   * Set when this poll recorded a change or was asked for (poll-now, a webhook); absent keeps
+   * the stored one (the poll's time when none is stored yet).
+   */
+  readonly activeAt?: EpochMs;
 }
 
 export interface PollFailure {
@@ -55,6 +62,7 @@ export interface PollStateRow {
   tagsBaselined: number | boolean;
   pullsBaselined: number | boolean;
   pullsListedAt: number | null;
+  activeAt: number | null;
 }
 
 /** Select list for `PollStateRow` from the poll_state table aliased `alias`. */
@@ -72,6 +80,7 @@ export function pollStateColumns(alias: string): string {
     'tags_baselined AS tagsBaselined',
     'pulls_baselined AS pullsBaselined',
     'pulls_listed_at AS pullsListedAt',
+    'active_at AS activeAt',
   ]);
 }
 

@@ -45,14 +45,15 @@ export class PollStateStore extends SqlStore {
       this.prepare(
         `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
              last_error_message, consecutive_failures, next_poll_at, last_via,
-             branches_baselined, tags_baselined, pulls_baselined, pulls_listed_at)
+             branches_baselined, tags_baselined, pulls_baselined, pulls_listed_at, active_at)
            VALUES (@repository, @at, @at, NULL, NULL, 0, @next, @via, @branches, @tags, @pulls,
-             @pullsListedAt)
+             @pullsListedAt, coalesce(@activeAt, @at))
            ON CONFLICT (repository) DO UPDATE SET last_poll_at = @at, last_success_at = @at,
              last_error_code = NULL, last_error_message = NULL, consecutive_failures = 0,
              next_poll_at = @next, last_via = @via, branches_baselined = @branches,
              tags_baselined = @tags, pulls_baselined = @pulls,
-             pulls_listed_at = coalesce(@pullsListedAt, pulls_listed_at)`,
+             pulls_listed_at = coalesce(@pullsListedAt, pulls_listed_at),
+             active_at = coalesce(@activeAt, active_at, @at)`,
       ).run({
         repository,
         at: success.polledAt,
@@ -62,6 +63,7 @@ export class PollStateStore extends SqlStore {
         tags: success.baselined.tag ? 1 : 0,
         pulls: success.baselined.pull ? 1 : 0,
         pullsListedAt: success.pullsListedAt ?? null,
+        activeAt: success.activeAt ?? null,
       }),
     );
   }

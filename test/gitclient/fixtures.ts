@@ -38,6 +38,7 @@ export function clientConfig(
       enableApiFallback: true,
       retryAttempts: 2,
       retryBackoffMs: 10,
+      adaptive: { enabled: false, maxIntervalMs: 1_800_000 },
       ...overrides.polling,
     },
     rateLimit: {

@@ -31,6 +31,7 @@ export function mountRepositoryRoutes(router: Router, ctx: ApiContext): void {
       repositories: ctx.config().repositories.map((repo) =>
         repositoryView({
           repo,
+          polling: ctx.config().polling,
           poll: polls.get(repo.name),
           schedule: ctx.schedule(repo.name),
           rateLimit: ctx.rateLimitFor(repo),
@@ -45,6 +46,7 @@ export function mountRepositoryRoutes(router: Router, ctx: ApiContext): void {
     const refs = [...(await ctx.storage.refStates.list(repo.name)).values()];
     const summary = repositoryView({
       repo,
+      polling: ctx.config().polling,
       poll: await ctx.storage.pollStates.get(repo.name),
       schedule: ctx.schedule(repo.name),
       rateLimit: ctx.rateLimitFor(repo),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAYLOAD_FORMATS, PROVIDERS } from '../../config/config-types.js';
+import { INTERVAL_REASONS } from '../../poller/adaptive-interval.js';
 import { REPOSITORY_POLL_STATES } from '../../poller/scheduler.js';
 import { POLL_VIAS } from '../../storage/storage-types.js';
 import { pathText } from './param-schemas.js';
@@ -21,7 +22,18 @@ const summary = {
   url: displayUrl(),
   branchRegex: z.string(),
   tagRegex: z.string().nullable().meta({ description: 'null: tags are not watched.' }),
-  pollingIntervalSeconds: z.number(),
+  pollingIntervalSeconds: z.number().meta({ description: 'The configured interval.' }),
+  currentIntervalSeconds: z.number().meta({
+    description:
+      'The interval the last poll chose: the configured one, or longer while adaptive polling stretches an idle repository.',
+  }),
+  intervalReason: z.enum(INTERVAL_REASONS).meta({
+    description:
+      '`configured`: the configured interval; `idle`: stretched because nothing changed since `activeAt`.',
+  }),
+  activeAt: timestamp(
+    'The last change recorded or poll asked for (poll-now, a webhook); adaptive polling counts from it.',
+  ).nullable(),
   eventListenerUrl: displayUrl(),
   payloadFormat: z.enum(PAYLOAD_FORMATS).exclude(['auto']),
   state: z

@@ -1,4 +1,5 @@
-import type { RepositoryConfig } from '../../config/config-types.js';
+import type { PollingConfig, RepositoryConfig } from '../../config/config-types.js';
+import { currentInterval } from '../../poller/adaptive-interval.js';
 import type { RateLimitSnapshot } from '../../gitclient/index.js';
 import type { ScheduleEntry } from '../../poller/scheduler.js';
 import type { PollStateRecord } from '../../storage/poll-state-store.js';
@@ -9,6 +10,7 @@ import { urlWithoutCredentials } from './url-without-credentials.js';
 
 export interface RepositoryFacts {
   readonly repo: RepositoryConfig;
+  readonly polling: PollingConfig;
   readonly poll: PollStateRecord | undefined;
   readonly schedule: ScheduleEntry | undefined;
   readonly rateLimit: RateLimitSnapshot | undefined;
@@ -43,6 +45,7 @@ export function repositoryView(facts: RepositoryFacts): RepositorySummary {
     branchRegex: repo.branchPattern,
     tagRegex: repo.tagPattern ?? null,
     pollingIntervalSeconds: repo.pollingIntervalMs / 1000,
+    ...intervalView(facts),
     eventListenerUrl: urlWithoutCredentials(repo.eventListenerUrl),
     payloadFormat: repo.payloadFormat,
     state: schedule?.state ?? null,
@@ -66,5 +69,19 @@ export function refView(record: RefStateRecord): Ref {
     sha: record.sha,
     seenAt: new Date(record.seenAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+/** The interval the last poll chose (adaptive polling stretches an idle repository's) and why. */
+function intervalView(
+  facts: RepositoryFacts,
+): Pick<RepositorySummary, 'currentIntervalSeconds' | 'intervalReason' | 'activeAt'> {
+  const { repo, poll, polling } = facts;
+  const activeAt = poll?.activeAt ?? null;
+  const current = currentInterval(repo, polling, activeAt, poll?.lastSuccessAt ?? Date.now());
+  return {
+    currentIntervalSeconds: current.intervalMs / 1000,
+    intervalReason: current.reason,
+    activeAt: iso(activeAt),
   };
 }

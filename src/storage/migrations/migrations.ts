@@ -1,5 +1,6 @@
 import { discoveryLists } from './discovery-lists.js';
 import { initialSchema } from './initial-schema.js';
+import { pollActivity } from './poll-activity.js';
 import { pullRequests } from './pull-requests.js';
 import type { Migration } from './migration.js';
 import { scalingIndexes } from './scaling-indexes.js';
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   writerLock,
   pullRequests,
   discoveryLists,
+  pollActivity,
 ];

@@ -101,6 +101,7 @@ export const COPIES: readonly TableCopy[] = [
       boolean('tags_baselined'),
       boolean('pulls_baselined'),
       bigint('pulls_listed_at'),
+      bigint('active_at'),
     ],
     orderBy: 'repository',
   },

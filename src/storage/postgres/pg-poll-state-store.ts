@@ -57,8 +57,8 @@ export async function recordPollSuccess(
   await tx.run(
     `INSERT INTO poll_state (repository, last_poll_at, last_success_at, last_error_code,
          last_error_message, consecutive_failures, next_poll_at, last_via,
-         branches_baselined, tags_baselined, pulls_baselined, pulls_listed_at)
-       VALUES ($1, $2, $2, NULL, NULL, 0, $3, $4, $5, $6, $7, $8)
+         branches_baselined, tags_baselined, pulls_baselined, pulls_listed_at, active_at)
+       VALUES ($1, $2, $2, NULL, NULL, 0, $3, $4, $5, $6, $7, $8, coalesce($9::bigint, $2::bigint))
        ON CONFLICT (repository) DO UPDATE SET last_poll_at = excluded.last_poll_at,
          last_success_at = excluded.last_success_at, last_error_code = NULL,
          last_error_message = NULL, consecutive_failures = 0,
@@ -66,7 +66,8 @@ export async function recordPollSuccess(
          branches_baselined = excluded.branches_baselined,
          tags_baselined = excluded.tags_baselined,
          pulls_baselined = excluded.pulls_baselined,
-         pulls_listed_at = coalesce(excluded.pulls_listed_at, poll_state.pulls_listed_at)`,
+         pulls_listed_at = coalesce(excluded.pulls_listed_at, poll_state.pulls_listed_at),
+         active_at = coalesce($9::bigint, poll_state.active_at, excluded.last_poll_at)`,
     [
       repository,
       success.polledAt,
@@ -76,6 +77,7 @@ export async function recordPollSuccess(
       success.baselined.tag,
       success.baselined.pull,
       success.pullsListedAt ?? null,
+      success.activeAt ?? null,
     ],
   );
 }

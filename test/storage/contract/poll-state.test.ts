@@ -6,7 +6,12 @@ import { REPO, sha } from '../storage-fixtures.js';
 const MAIN = 'refs/heads/main';
 
 /** A poll of REPO that lists main at `refSha`, due again 10 ms later. */
-async function poll(storage: Storage, at: number, refSha: string): Promise<void> {
+async function poll(
+  storage: Storage,
+  at: number,
+  refSha: string,
+  activeAt?: number,
+): Promise<void> {
   await storage.recordPoll({
     repository: REPO,
     refs: { upsert: [{ ref: MAIN, sha: refSha }], remove: [] },
@@ -17,6 +22,7 @@ async function poll(storage: Storage, at: number, refSha: string): Promise<void>
       nextPollAt: at + 10,
       via: 'api',
       baselined: { branch: true, tag: false, pull: false },
+      ...(activeAt === undefined ? {} : { activeAt }),
     },
   });
 }
@@ -56,5 +62,18 @@ describe.each(STORAGE_ENGINES)('Storage.refStates and Storage.pollStates on %s',
     );
     expect(await storage.pollStates.nextPollAts()).toEqual(new Map([[REPO.name, 7]]));
     expect(await storage.pollStates.get('unknown')).toBeUndefined();
+  });
+
+  it('keeps the last activity across polls and restarts: the first poll, then a change or an ask', async () => {
+    await under.storage.repositories.track(REPO);
+    await poll(under.storage, 1_000, sha(1));
+    expect((await under.storage.pollStates.get(REPO.name))?.activeAt).toBe(1_000);
+    await poll(under.storage, 2_000, sha(1));
+    expect((await under.storage.pollStates.get(REPO.name))?.activeAt).toBe(1_000);
+    await poll(under.storage, 3_000, sha(2), 3_000);
+    const storage = await under.reopen();
+    expect((await storage.pollStates.get(REPO.name))?.activeAt).toBe(3_000);
+    await poll(storage, 4_000, sha(2));
+    expect((await storage.pollStates.list())[0]?.activeAt).toBe(3_000);
   });
 });
