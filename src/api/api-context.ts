@@ -3,6 +3,7 @@ import type { ReloadState } from '../config/config-watcher.js';
 import type { EventFeed } from './event-feed.js';
 import type { DiscoveryEntry } from './schemas/status-schemas.js';
 import type { RateLimitSnapshot } from '../gitclient/index.js';
+import type { QuotaForecast } from '../poller/quota-governor.js';
 import type { ScheduleEntry } from '../poller/scheduler.js';
 import type { RuntimeHealth } from '../runtime/runtime-manager.js';
 import type { DeliverySummary } from '../storage/delivery-record.js';
@@ -57,5 +58,7 @@ export interface ApiContext {
   reloadState(): ReloadState | undefined;
   /** Each `discovery` entry's state (absent: the daemon runs no discovery). */
   discovery?(): readonly DiscoveryEntryFacts[];
+  /** Each API account's forecast and stretch (absent: no quota governor). */
+  quota?(): readonly QuotaForecast[];
   renderMetrics(): Promise<{ contentType: string; body: string }>;
 }

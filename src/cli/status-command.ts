@@ -29,6 +29,17 @@ interface Status {
     remaining: number;
     resetAt: string;
   }[];
+  /** Absent from a daemon older than the quota governor. */
+  quota?: {
+    provider: string;
+    host: string;
+    account: string;
+    repositories: number;
+    minute: { demand: number; planned: number; budget: number | null };
+    hour: { demand: number; planned: number; budget: number | null };
+    stretched: number;
+    largestStretch: number;
+  }[];
   /** Absent from a daemon older than discovery. */
   discovery?: {
     name: string;
@@ -121,6 +132,24 @@ export const statusCommand: CliCommand = {
                     : '',
               ]),
             );
-      return { json: s, text: lines.join('\n') + components + limits + discovery };
+      const forecasts = s.quota ?? [];
+      const budget = (w: { demand: number; planned: number; budget: number | null }) =>
+        `${Math.round(w.planned)} of ${w.budget === null ? 'no limit' : Math.round(w.budget)}${w.demand > w.planned ? ` (asked ${Math.round(w.demand)})` : ''}`;
+      const quota =
+        forecasts.length === 0
+          ? ''
+          : '\n' +
+            formatTable(
+              ['QUOTA', 'TOKEN', 'REPOS', 'PER MINUTE', 'PER HOUR', 'STRETCHED'],
+              forecasts.map((f) => [
+                `${f.provider}:${f.host}`,
+                f.account,
+                String(f.repositories),
+                budget(f.minute),
+                budget(f.hour),
+                f.stretched === 0 ? '-' : `${f.stretched} (up to x${f.largestStretch})`,
+              ]),
+            );
+      return { json: s, text: lines.join('\n') + components + limits + quota + discovery };
     }),
 };

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/create-logger.js';
 import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { SecretRegistry } from '../logging/secret-registry.js';
 import type { PollReport } from '../poller/poll-report.js';
+import { QuotaGovernor } from '../poller/quota-governor.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { NextPollWriter } from './next-poll-writer.js';
 import type { Component } from '../runtime/component.js';
@@ -103,6 +104,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     deliveryCounts: () => storage.deliveries.countByStatus(),
     oldestPendingAgeMs: () => storage.deliveries.oldestPendingAge(Date.now()),
     rateLimits: () => poller.gitClients.current.rateLimits(),
+    quotaForecasts: () => governor.forecasts(),
   });
   const onPoll = (report: PollReport): void => {
     // A poll cut short by shutdown, or whose repository left the config meanwhile, is neither a
@@ -110,6 +112,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     const cancelled =
       report.code === 'cancelled' || report.code === 'shutting-down' || report.code === 'conflict';
     if (!cancelled) metrics.observePoll(report);
+    governor.observe(report);
     if (report.newEvents.length > 0) announce({ kind: 'events-recorded' });
     options.onPoll?.(report);
   };
@@ -151,6 +154,21 @@ export function createDaemon(options: DaemonOptions): Daemon {
       : {}),
     storedNextPollAts: () => storage.pollStates.nextPollAts(),
     pollOne: async (repo, signal, cause) => (await poller.pollOne(repo, signal, cause)).outcome,
+  });
+
+  const governor = new QuotaGovernor({
+    config: () => config,
+    polled: () => {
+      const byName = new Map(config.repositories.map((repo) => [repo.name, repo]));
+      return scheduler.entries().flatMap((entry) => {
+        const repo = byName.get(entry.repository);
+        if (repo === undefined) return [];
+        return [{ repo, ...(entry.activeAt === undefined ? {} : { activeAt: entry.activeAt }) }];
+      });
+    },
+    rateLimits: () => poller.gitClients.current.rateLimits(),
+    onPlan: (stretch) => scheduler.setStretch(stretch),
+    log: pollerLog,
   });
 
   /** Runs a config (the file's with what discovery found), one at a time, in order. */
@@ -244,6 +262,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       rateLimitFor: (repo) => poller.gitClients.current.rateLimitFor(repo),
       reloadState: () => watcher?.reloadState(),
       discovery: () => discovery.status(),
+      quota: () => governor.forecasts(),
       renderMetrics: () => metrics.render(),
     },
   });
@@ -291,6 +310,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     pruner,
     delivery.component,
     releaseAfterStop(scheduler, () => poller.close()),
+    governor,
   ];
   if (watcher) components.push(watcher);
   const runtime = new RuntimeManager<Config>(components, log.child({ component: 'runtime' }));

@@ -12,12 +12,9 @@ import type {
 } from './git-client.js';
 import type { GitVersionProbe } from './git/git-version-probe.js';
 import { LsRemoteClient } from './git/ls-remote-client.js';
-import { credentialId } from './credential-id.js';
 import { createGithubFetch } from './github-fetch.js';
 import { GithubClient } from './github/github-client.js';
-import { resolveGithubLocation } from './github/github-location.js';
 import { GitlabClient } from './gitlab/gitlab-client.js';
-import { resolveGitlabLocation } from './gitlab/gitlab-location.js';
 import type { HttpCache } from './http-cache.js';
 import { listPullRequestsWithFallback, listRefsWithFallback } from './list-refs-with-fallback.js';
 import type { ListPullRequestsOptions, PullRequestListing } from './pull-request-listing.js';
@@ -27,6 +24,7 @@ import type {
   OwnerRepositoryListing,
 } from './owner-repository-listing.js';
 import { PollBudget } from './poll-budget.js';
+import { quotaAccountOf } from './quota-account.js';
 import type { ProviderClient } from './provider-client.js';
 
 export interface GitClientDeps {
@@ -198,20 +196,14 @@ export function createGitClients(
       return Object.values(clients).flatMap((client) => client.rateLimits?.() ?? []);
     },
     rateLimitFor(repo: RepositoryConfig): RateLimitSnapshot | undefined {
-      if (repo.provider === 'git') return undefined;
-      let host: string;
-      try {
-        host =
-          repo.provider === 'github'
-            ? resolveGithubLocation(repo).apiHost
-            : resolveGitlabLocation(repo).apiHost;
-      } catch {
-        return undefined;
-      }
-      const account = credentialId(repo.token);
-      return clients[repo.provider]
+      const quota = quotaAccountOf(repo);
+      if (quota === undefined) return undefined;
+      return clients[quota.provider]
         .rateLimits?.()
-        .find((s) => s.provider === repo.provider && s.host === host && s.account === account);
+        .find(
+          (s) =>
+            s.provider === quota.provider && s.host === quota.host && s.account === quota.account,
+        );
     },
   };
 }

@@ -24,3 +24,4 @@ export { DISCOVERY_PROVIDERS, discoveryCacheKey } from './owner-repository-listi
 export type { DiscoveryFilter } from './filter-discovered.js';
 export { filterDiscovered } from './filter-discovered.js';
 export { GIT_CLIENT_FACTORIES, createGitClients } from './create-git-clients.js';
+export { quotaAccountKey, quotaAccountOf, type QuotaAccount } from './quota-account.js';

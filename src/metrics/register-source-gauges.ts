@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { RateLimitSnapshot } from '../gitclient/index.js';
+import type { QuotaForecast } from '../poller/quota-governor.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../storage/storage-types.js';
 
 /** What the scrape-time gauges read: called on every scrape, never cached. */
@@ -7,6 +8,8 @@ export interface MetricsSources {
   deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
   oldestPendingAgeMs(): Promise<number | undefined>;
   rateLimits(): readonly RateLimitSnapshot[];
+  /** The quota governor's forecasts (absent: none). */
+  quotaForecasts?(): readonly QuotaForecast[];
 }
 
 const RATE_LIMIT_LABELS = ['provider', 'host', 'account'] as const;
@@ -82,6 +85,40 @@ export function registerSourceGauges(registry: Registry, sources: MetricsSources
     'When the current rate-limit window of the Git host API ends, as Unix time in seconds.',
     (s) => s.resetAt.getTime() / 1000,
   );
+  new Gauge({
+    name: 'reposentry_quota_forecast',
+    help: "The quota governor's forecast per API host and token: requests per minute (304s included) and quota per hour, as demanded at the repositories' intervals, as planned after stretching, and the budget.",
+    labelNames: [...RATE_LIMIT_LABELS, 'window', 'figure'],
+    registers,
+    collect() {
+      const forecasts = readSafely(() => sources.quotaForecasts?.() ?? []);
+      if (forecasts === undefined) return;
+      this.reset();
+      for (const f of forecasts) {
+        const labels = { provider: f.provider, host: f.host, account: f.account };
+        for (const window of ['minute', 'hour'] as const) {
+          for (const figure of ['demand', 'planned', 'budget'] as const) {
+            const value = finiteOrUndefined(f[window][figure]);
+            if (value !== undefined) this.set({ ...labels, window, figure }, value);
+          }
+        }
+      }
+    },
+  });
+  new Gauge<RateLimitLabel>({
+    name: 'reposentry_quota_stretched_repositories',
+    help: 'Repositories the quota governor polls less often than their interval, per API host and token.',
+    labelNames: RATE_LIMIT_LABELS,
+    registers,
+    collect() {
+      const forecasts = readSafely(() => sources.quotaForecasts?.() ?? []);
+      if (forecasts === undefined) return;
+      this.reset();
+      for (const f of forecasts) {
+        this.set({ provider: f.provider, host: f.host, account: f.account }, f.stretched);
+      }
+    },
+  });
 }
 
 function readSafely<T>(read: () => T): T | undefined {

@@ -73,6 +73,10 @@ export interface ScheduleEntry {
   readonly nextPollAt?: Date;
   readonly consecutiveFailures: number;
   readonly lastCode?: ErrorCode;
+  /** The repository's last activity as its last poll here stored it. */
+  readonly activeAt?: number;
+  /** The factor the quota governor stretches its interval by (absent: none). */
+  readonly stretch?: number;
 }
 
 interface Slot {
@@ -126,6 +130,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
   private running = false;
+  /** The quota governor's factors (see setStretch). */
+  private stretch: ReadonlyMap<string, number> = new Map();
 
   constructor(private readonly options: SchedulerOptions) {
     this.config = options.config;
@@ -283,6 +289,30 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     return true;
   }
 
+  /**
+   * The quota governor's plan: each listed repository's interval is multiplied by its factor
+   * from its next scheduling on; one whose factor shrank and whose poll is already scheduled
+   * further out than that allows is moved closer at once.
+   */
+  setStretch(stretch: ReadonlyMap<string, number>): void {
+    const before = this.stretch;
+    this.stretch = stretch;
+    if (!this.running) return;
+    const now = Date.now();
+    for (const slot of this.slots.values()) {
+      const name = slot.repo.name;
+      const factor = stretch.get(name) ?? 1;
+      if (slot.state !== 'scheduled' || slot.failures > 0 || factor >= (before.get(name) ?? 1)) {
+        continue;
+      }
+      const interval =
+        currentInterval(slot.repo, this.config.polling, slot.activeAt, now).intervalMs * factor;
+      const since = slot.lastStartedAt === undefined ? interval : now - slot.lastStartedAt;
+      const due = Math.max(0, interval - since);
+      if ((slot.nextPollAt?.getTime() ?? 0) > now + due) this.schedule(slot, due);
+    }
+  }
+
   /** The repositories being polled or queued now, or due within `withinMs`. */
   busy(withinMs: number): string[] {
     const until = Date.now() + withinMs;
@@ -309,6 +339,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
       consecutiveFailures: slot.failures,
       ...(slot.nextPollAt ? { nextPollAt: slot.nextPollAt } : {}),
       ...(slot.lastCode ? { lastCode: slot.lastCode } : {}),
+      ...(slot.activeAt === undefined ? {} : { activeAt: slot.activeAt }),
+      ...stretchOf(this.stretch.get(slot.repo.name)),
     };
   }
 
@@ -471,7 +503,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
 
   private nextDelay(slot: Slot, outcome: PollOutcome): number {
     const interval = outcome.ok
-      ? currentInterval(slot.repo, this.config.polling, slot.activeAt, Date.now()).intervalMs
+      ? currentInterval(slot.repo, this.config.polling, slot.activeAt, Date.now()).intervalMs *
+        (this.stretch.get(slot.repo.name) ?? 1)
       : slot.repo.pollingIntervalMs;
     const random = this.options.random ?? Math.random;
     const jittered = interval * (1 + (random() * 2 - 1) * this.config.polling.jitter);
@@ -484,4 +517,8 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const untilReset = outcome.retryAt ? outcome.retryAt.getTime() - Date.now() : 0;
     return Math.round(Math.max(backoff, untilReset));
   }
+}
+
+function stretchOf(factor: number | undefined): { stretch?: number } {
+  return factor === undefined ? {} : { stretch: factor };
 }

@@ -51,6 +51,11 @@ export function mountStatusRoutes(router: Router, ctx: ApiContext): void {
       },
       rateLimits: ctx.rateLimits().map(rateLimitView),
       discovery: ctx.discovery?.().map(discoveryView) ?? [],
+      quota: (ctx.quota?.() ?? []).map((forecast) => ({
+        ...forecast,
+        minute: { ...forecast.minute },
+        hour: { ...forecast.hour },
+      })),
     } satisfies Status);
   });
 }

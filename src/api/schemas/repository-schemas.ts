@@ -27,9 +27,9 @@ const summary = {
     description:
       'The interval the last poll chose: the configured one, or longer while adaptive polling stretches an idle repository.',
   }),
-  intervalReason: z.enum(INTERVAL_REASONS).meta({
+  intervalReason: z.enum([...INTERVAL_REASONS, 'quota']).meta({
     description:
-      '`configured`: the configured interval; `idle`: stretched because nothing changed since `activeAt`.',
+      '`configured`: the configured interval; `idle`: stretched because nothing changed since `activeAt`; `quota`: stretched by the quota governor to stay within the API limits (shown by the replica that polls it).',
   }),
   activeAt: timestamp(
     'The last change recorded or poll asked for (poll-now, a webhook); adaptive polling counts from it.',

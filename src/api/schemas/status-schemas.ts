@@ -66,6 +66,44 @@ export const DiscoveryEntrySchema = z
   });
 export type DiscoveryEntry = z.infer<typeof DiscoveryEntrySchema>;
 
+const windowForecast = (window: string, counted: string) =>
+  z
+    .strictObject({
+      demand: z
+        .number()
+        .meta({ description: `${counted} per ${window} at the intervals before any stretch.` }),
+      planned: z
+        .number()
+        .meta({ description: `${counted} per ${window} at the planned intervals.` }),
+      budget: z
+        .number()
+        .nullable()
+        .meta({ description: `What this daemon may spend per ${window}; null: no limit.` }),
+    })
+    .meta({ description: `The coming ${window}.` });
+
+export const QuotaForecastSchema = z
+  .strictObject({
+    provider: z.enum(['github', 'gitlab']),
+    host: z.string().meta({ description: 'API host.' }),
+    account: z.string().meta({ description: 'Which token: `sha256:<8 hex>` or `anonymous`.' }),
+    repositories: z.number().int().meta({ description: 'Repositories polled here with it.' }),
+    minute: windowForecast('minute', 'Requests (304s included)'),
+    hour: windowForecast('hour', 'Quota spent (304s excluded)'),
+    stretched: z.number().int().meta({
+      description: 'Repositories polled less often than their interval to stay within budget.',
+    }),
+    largestStretch: z
+      .number()
+      .meta({ description: 'The largest factor an interval is multiplied by.' }),
+  })
+  .meta({
+    id: 'QuotaForecast',
+    description:
+      "One API account's forecast spend and how far the quota governor stretches its polls.",
+  });
+export type QuotaForecastView = z.infer<typeof QuotaForecastSchema>;
+
 export const StatusSchema = z
   .strictObject({
     name: z.string().meta({ description: 'app.name' }),
@@ -110,6 +148,7 @@ export const StatusSchema = z
     }),
     rateLimits: z.array(RateLimitSchema),
     discovery: z.array(DiscoveryEntrySchema),
+    quota: z.array(QuotaForecastSchema),
   })
   .meta({ id: 'Status' });
 export type Status = z.infer<typeof StatusSchema>;

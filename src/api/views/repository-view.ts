@@ -76,12 +76,13 @@ export function refView(record: RefStateRecord): Ref {
 function intervalView(
   facts: RepositoryFacts,
 ): Pick<RepositorySummary, 'currentIntervalSeconds' | 'intervalReason' | 'activeAt'> {
-  const { repo, poll, polling } = facts;
-  const activeAt = poll?.activeAt ?? null;
+  const { repo, poll, polling, schedule } = facts;
+  const activeAt = schedule?.activeAt ?? poll?.activeAt ?? null;
   const current = currentInterval(repo, polling, activeAt, poll?.lastSuccessAt ?? Date.now());
+  const stretch = schedule?.stretch ?? 1;
   return {
-    currentIntervalSeconds: current.intervalMs / 1000,
-    intervalReason: current.reason,
+    currentIntervalSeconds: Math.round((current.intervalMs * stretch) / 1000),
+    intervalReason: stretch > 1 ? 'quota' : current.reason,
     activeAt: iso(activeAt),
   };
 }
