@@ -38,6 +38,8 @@ export interface BenchConfigOptions {
   readonly file?: string;
   /** Serve /hooks/github with BENCH_INTAKE_SECRET. */
   readonly intake?: boolean;
+  /** polling.adaptive on, with this max_interval. */
+  readonly adaptiveMaxInterval?: string;
 }
 
 /** Writes `<dir>/config.yaml`; returns its path. */
@@ -70,6 +72,9 @@ export async function writeBenchConfig(options: BenchConfigOptions): Promise<str
       timeout: '30s',
       max_workers: options.maxWorkers,
       jitter: 0,
+      ...(options.adaptiveMaxInterval === undefined
+        ? {}
+        : { adaptive: { enabled: true, max_interval: options.adaptiveMaxInterval } }),
     },
     ...options.database.config,
     ...(options.intake ? { intake: { enabled: true, secret: '${INTAKE_WEBHOOK_SECRET}' } } : {}),

@@ -5,7 +5,14 @@
  */
 import type { DaemonRuntime } from './daemon-child.js';
 
-export const SCENARIOS = ['polling', 'latency', 'events-api', 'drain', 'transport'] as const;
+export const SCENARIOS = [
+  'polling',
+  'latency',
+  'adaptive',
+  'events-api',
+  'drain',
+  'transport',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /**
@@ -36,6 +43,16 @@ export interface BenchOptions {
   readonly latencyRepositories: number;
   readonly latencyChanges: number;
   readonly latencyChangesPerRound: number;
+  /**
+   * Adaptive polling: repositories (10 % of them change), one round of changes per
+   * `adaptiveRoundMs`, polling.adaptive.max_interval, the warm-up while idle repositories
+   * stretch, and the measured phase after it.
+   */
+  readonly adaptiveRepositories: number;
+  readonly adaptiveRoundMs: number;
+  readonly adaptiveMaxInterval: string;
+  readonly adaptiveWarmupMs: number;
+  readonly adaptivePhaseMs: number;
   /** Events API: events in the database, over this many repositories; requests per query. */
   readonly apiEvents: number;
   readonly apiRepositories: number;
@@ -79,6 +96,11 @@ export const FULL: BenchOptions = {
   latencyRepositories: 100,
   latencyChanges: 1_000,
   latencyChangesPerRound: 25,
+  adaptiveRepositories: 1_000,
+  adaptiveRoundMs: 1_000,
+  adaptiveMaxInterval: '16s',
+  adaptiveWarmupMs: 70_000,
+  adaptivePhaseMs: 60_000,
   apiEvents: 1_000_000,
   apiRepositories: 10_000,
   apiRequests: 500,
@@ -108,6 +130,11 @@ export const QUICK: BenchOptions = {
   latencyRepositories: 20,
   latencyChanges: 60,
   latencyChangesPerRound: 20,
+  adaptiveRepositories: 50,
+  adaptiveRoundMs: 500,
+  adaptiveMaxInterval: '2s',
+  adaptiveWarmupMs: 9_000,
+  adaptivePhaseMs: 4_000,
   apiEvents: 10_000,
   apiRepositories: 200,
   apiRequests: 60,

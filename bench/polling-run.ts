@@ -54,6 +54,8 @@ export interface PollingRunOptions {
   readonly engine?: StorageEngine;
   /** Serve the webhook intake (intake.enabled). */
   readonly intake?: boolean;
+  /** Adaptive polling on, with this max_interval. */
+  readonly adaptiveMaxInterval?: string;
 }
 
 export async function startPollingRun(
@@ -69,7 +71,9 @@ export async function startPollingRun(
     ...(runOptions.manyBranches === false ? {} : { extraBranches }),
   });
   const receiver = await startBenchReceiver(BENCH_SECRET);
-  const dir = await ctx.tempDir(`polling-${n}-${engine}`);
+  const dir = await ctx.tempDir(
+    `polling-${n}-${engine}${runOptions.adaptiveMaxInterval === undefined ? '' : '-adaptive'}`,
+  );
   const database = await ctx.database(engine, dir).catch(async (err: unknown) => {
     await receiver.close();
     await github.close();
@@ -87,6 +91,9 @@ export async function startPollingRun(
     interval,
     maxWorkers: ctx.options.maxWorkers,
     ...(runOptions.intake ? { intake: true } : {}),
+    ...(runOptions.adaptiveMaxInterval === undefined
+      ? {}
+      : { adaptiveMaxInterval: runOptions.adaptiveMaxInterval }),
   });
   let spawnedAt = performance.now();
   let daemon = startDaemon(configFile, port, { runtime: ctx.runtime, env: DAEMON_ENV });

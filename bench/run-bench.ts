@@ -5,7 +5,7 @@
  * measured values and whether each target is met closes the run.
  *
  *   --quick                 small sizes, well under a minute (the test suite runs this)
- *   --only LIST             scenarios: polling, latency, events-api, drain, transport
+ *   --only LIST             scenarios: polling, latency, adaptive, events-api, drain, transport
  *                           (default: all)
  *   --sizes LIST            repositories of the quota runs (default 100,1000,10000); the largest
  *                           also gives the CPU, memory and start-up figures
@@ -40,6 +40,7 @@ import { benchPostgresUrl, describePostgres, redactedUrl } from './bench-postgre
 import { BenchReport } from './bench-report.js';
 import { ROOT, killDaemons, pickRuntime, type DaemonRuntime } from './daemon-child.js';
 import { startPollingRun } from './polling-run.js';
+import { measureAdaptive } from './scenario-adaptive.js';
 import { measureDrain } from './scenario-drain.js';
 import { measureReplicatedDrain } from './scenario-drain-replicas.js';
 import { measureEventsApi } from './scenario-events-api.js';
@@ -87,6 +88,7 @@ async function runScenario(ctx: BenchContext, scenario: Scenario): Promise<void>
     return measureWebhookLatency(ctx);
   }
   if (scenario === 'transport') return measureTransport(ctx);
+  if (scenario === 'adaptive') return measureAdaptive(ctx);
   if (scenario === 'events-api') {
     for (const engine of options.engines) await measureEventsApi(ctx, engine);
     return;

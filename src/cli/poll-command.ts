@@ -10,6 +10,7 @@ import type { PollReport } from '../poller/poll-report.js';
 import { timeoutSignal } from '../lib/timeout-signal.js';
 import { newReplicaIdentity } from '../replicas/replica-identity.js';
 import { createStorage } from '../storage/create-storage.js';
+import { withStoredDiscovered } from '../discovery/stored-lists.js';
 import { VERSION } from '../version.js';
 import type { Storage } from '../storage/storage.js';
 import type { DeliveryAttemptReport } from '../trigger/delivery-attempt-report.js';
@@ -53,12 +54,17 @@ export const pollCommand: CliCommand = {
       );
       return EXIT_USAGE;
     }
-    const config = await loadConfigOrReport(resolveConfigPath(args, io), io);
-    if (config === undefined) return EXIT_BAD_CONFIG;
-    const repositories = selectRepositories(config, args.values.repository, io);
-    if (repositories === undefined) return EXIT_USAGE;
+    const fileConfig = await loadConfigOrReport(resolveConfigPath(args, io), io);
+    if (fileConfig === undefined) return EXIT_BAD_CONFIG;
+    if (fileConfig.discovery.length === 0) {
+      // Without discovery the selection needs no storage: a usage error comes first.
+      if (selectRepositories(fileConfig, args.values.repository, io) === undefined) {
+        return EXIT_USAGE;
+      }
+    }
     const trigger = args.values.trigger === true;
-    const { log, print } = oneShotOutput(config, io);
+    const { log, print } = oneShotOutput(fileConfig, io);
+    const config = fileConfig;
     // --trigger writes like the daemon and so takes the file's writer lock (SQLite) or claims
     // deliveries with a lease as one more replica does (PostgreSQL); a dry run only reads.
     const shared = config.storage.type === 'postgres';
@@ -82,13 +88,17 @@ export const pollCommand: CliCommand = {
       return EXIT_FAILURE;
     }
     try {
+      // The repositories the discovery lists hold are polled (and kept) as the daemon does.
+      const running = await withStoredDiscovered(config, storage.discoveryLists);
+      const repositories = selectRepositories(running, args.values.repository, io);
+      if (repositories === undefined) return EXIT_USAGE;
       // Recording makes the storage's watched repositories the config's, as the daemon does. On
       // a database replicas share, the set is the leader's to write: only the repositories
       // polled here are tracked (a repository at another url starts over), none dropped.
       if (trigger && shared) {
         for (const repo of repositories) await storage.repositories.track(repo);
       } else if (trigger) {
-        await storage.repositories.syncFromConfig(config.repositories.filter((r) => r.enabled));
+        await storage.repositories.syncFromConfig(running.repositories.filter((r) => r.enabled));
       }
       const firstPoll = new Set<string>();
       for (const repo of repositories) {
@@ -99,25 +109,28 @@ export const pollCommand: CliCommand = {
       }
       // The daemon's wiring; a dry run's HTTP cache keeps new ETags in memory.
       const poller = buildPoller({
-        config: () => config,
+        config: () => running,
         storage,
         record: trigger,
         gitEnv: io.env,
         log: { poller: log, gitclient: log },
       });
       let reports: PollReport[];
+      let attempts: Awaited<ReturnType<typeof deliverDue>>;
+      let replicasSend: boolean;
+      // The API connections stay open until the deliveries have read their commit details.
       try {
-        reports = await pollAll(repositories, config, poller);
+        reports = await pollAll(repositories, running, poller);
+        // Replicas running on the database send what was recorded (one more sender claiming
+        // there would wait on theirs); with none running, this command sends it itself.
+        replicasSend = trigger && (await liveReplicas(storage, config)) > 0;
+        attempts =
+          trigger && !replicasSend
+            ? await deliverDue(running, storage, log, () => poller.gitClients.current)
+            : [];
       } finally {
         poller.close();
       }
-      // Replicas running on the database send what was recorded (one more sender claiming there
-      // would wait on theirs); with none running, this command sends it itself.
-      const replicasSend = trigger && (await liveReplicas(storage, config)) > 0;
-      const attempts =
-        trigger && !replicasSend
-          ? await deliverDue(config, storage, log, () => poller.gitClients.current)
-          : [];
       if (args.values.json === true) {
         const json = {
           recorded: trigger,
@@ -127,7 +140,7 @@ export const pollCommand: CliCommand = {
         };
         print(`${JSON.stringify(json, null, 2)}\n`);
       } else {
-        printReports(reports, firstPoll, config, trigger, print);
+        printReports(reports, firstPoll, running, trigger, print);
         printAttempts(attempts, print);
         if (replicasSend) print('deliveries are sent by the replicas running on this database\n');
       }

@@ -14,6 +14,7 @@ import {
 import { loadConfigOrReport } from './load-config-or-report.js';
 import { oneShotOutput } from './one-shot-output.js';
 import { resolveConfigPath } from './resolve-config-path.js';
+import { readDiscovered } from './read-discovered.js';
 import { selectRepositories } from './select-repositories.js';
 
 /**
@@ -39,8 +40,14 @@ export const testWebhookCommand: CliCommand = {
       io.stderr(`--type: '${String(type)}' is not one of ${EVENT_TYPES.join(', ')}\n`);
       return EXIT_USAGE;
     }
-    const config = await loadConfigOrReport(resolveConfigPath(args, io), io);
-    if (config === undefined) return EXIT_BAD_CONFIG;
+    const fileConfig = await loadConfigOrReport(resolveConfigPath(args, io), io);
+    if (fileConfig === undefined) return EXIT_BAD_CONFIG;
+    const config = await readDiscovered(
+      fileConfig,
+      'test-webhook',
+      oneShotOutput(fileConfig, io).log,
+      io,
+    );
     const selected = selectRepositories(config, args.values.repository, io);
     if (selected === undefined) return EXIT_USAGE;
     const repo = selected[0];

@@ -1,4 +1,5 @@
 import { ApiServer } from '../api/api-server.js';
+import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { Config } from '../config/config-types.js';
 import { ConfigWatcher } from '../config/config-watcher.js';
 import type { Logger } from '../logging/create-logger.js';
@@ -289,7 +290,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await discovery.lead();
         await watched.syncNow();
       },
-      onDiscoveryStored: () => void discovery.refresh(),
+      onDiscoveryStored: () => {
+        discovery.refresh().catch((err: unknown) =>
+          log.warn('Could not read the stored discovery lists', {
+            code: errorCodeOf(err),
+            error: errorMessageOf(err),
+          }),
+        );
+      },
       onRemoteChange: () => worker.wake(),
       onPollRequest: (name, nudge) => {
         if (scheduler.entry(name) === undefined) return;

@@ -8,7 +8,8 @@ import type { DiscoveryListRecord, DiscoveryListWrite } from '../storage/discove
 import type { Storage } from '../storage/storage.js';
 import { sourceOf } from './source-of.js';
 import { discoveryStatusOf, type DiscoveryEntryStatus } from './discovery-status.js';
-import { nextListing, readListedRepositories, type ListedRepository } from './listed-repository.js';
+import { nextListing, readListedRepositories } from './listed-repository.js';
+import { listedOf, storedListOf } from './stored-lists.js';
 import { withDiscovered, type EntryContribution } from './with-discovered.js';
 
 /** The longest a read of one owner's list may take (all pages, rate-limit waits included). */
@@ -48,6 +49,8 @@ export class DiscoveryRunner implements Component {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly nextReadAt = new Map<string, number>();
   private readonly reads = new Map<string, Promise<void>>();
+  /** Entries to read again as soon as their read under way ends (a reload came meanwhile). */
+  private readonly rereads = new Set<string>();
   private readonly reportedOverlaps = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private applied = '';
@@ -102,6 +105,8 @@ export class DiscoveryRunner implements Component {
     if (!this.running) return;
     await this.apply(true);
     if (this.options.leads()) await this.forgetRemovedEntries();
+    // A read under way used the settings before the reload: read again once it ends.
+    for (const name of this.reads.keys()) this.rereads.add(name);
     this.scheduleAll(true);
   }
 
@@ -154,31 +159,35 @@ export class DiscoveryRunner implements Component {
       .finally(() => {
         this.reads.delete(name);
         const current = this.fileConfig.discovery.find((e) => e.name === name);
-        if (current !== undefined) this.schedule(current);
+        const again = this.rereads.delete(name);
+        if (current !== undefined) this.schedule(current, again ? 0 : undefined);
       });
     this.reads.set(name, read);
     return read;
   }
 
+  /**
+   * Reads the stored lists into memory, keeping of each the newer generation: a query answered
+   * after this process saved a list may be older than that save (PostgreSQL), and an older list
+   * must never replace a newer one. Lists only deleted here (forgetRemovedEntries) go.
+   */
   private async loadStored(): Promise<void> {
     const lists = await this.options.storage.discoveryLists.list();
-    this.stored.clear();
-    for (const list of lists) this.stored.set(list.entry, list);
+    for (const list of lists) {
+      const known = this.stored.get(list.entry);
+      if (known === undefined || known.generation <= list.generation) {
+        this.stored.set(list.entry, list);
+      }
+    }
   }
 
-  /** The stored list of an entry when it is the list of the entry's current owner. */
   private currentList(entry: DiscoveryConfig): DiscoveryListRecord | undefined {
-    const list = this.stored.get(entry.name);
-    return list?.sourceKey === discoveryCacheKey(entry) ? list : undefined;
+    return storedListOf(entry, this.stored, this.fileConfig.discovery);
   }
 
   /** Hands the config with what the stored lists hold to the daemon (when it changed, or `force`). */
   private async apply(force: boolean): Promise<void> {
-    const lists = new Map<string, readonly ListedRepository[]>();
-    for (const entry of this.fileConfig.discovery) {
-      const list = this.currentList(entry);
-      if (list !== undefined) lists.set(entry.name, readListedRepositories(list.repositories));
-    }
+    const lists = listedOf(this.fileConfig, this.stored);
     const merged = withDiscovered(this.fileConfig, lists);
     this.contributions = merged.entries;
     this.reportOverlaps();
@@ -221,11 +230,28 @@ export class DiscoveryRunner implements Component {
   /** Deletes the stored lists of entries no longer configured, with their cached pages. */
   private async forgetRemovedEntries(): Promise<void> {
     const names = this.fileConfig.discovery.map((entry) => entry.name);
+    const { discoveryLists, httpCache } = this.options.storage;
     try {
-      const gone = await this.options.storage.discoveryLists.retain(names);
+      // A renamed entry (same owner, no list of its own) takes the old name's list first.
+      for (const entry of this.fileConfig.discovery) {
+        if (this.stored.has(entry.name)) continue;
+        const adopted = this.currentList(entry);
+        if (adopted === undefined) continue;
+        const { generation: _old, ...list } = adopted;
+        if (await discoveryLists.save({ ...list, entry: entry.name }, undefined)) {
+          this.stored.set(entry.name, { ...list, entry: entry.name, generation: 1 });
+          this.options.log.info('Discovery entry renamed: it keeps the list it had', {
+            entry: entry.name,
+            was: adopted.entry,
+          });
+        }
+      }
+      const gone = await discoveryLists.retain(names);
+      const inUse = new Set(this.fileConfig.discovery.map((entry) => discoveryCacheKey(entry)));
       for (const list of gone) {
         this.stored.delete(list.entry);
-        await this.options.storage.httpCache.clear(list.sourceKey);
+        // Pages another entry of the same owner still reads are kept.
+        if (!inUse.has(list.sourceKey)) await httpCache.clear(list.sourceKey);
         this.options.log.info('Discovery entry removed: its list is forgotten', {
           entry: list.entry,
         });
@@ -310,7 +336,7 @@ export class DiscoveryRunner implements Component {
     // Read the stored row again: another replica may have written it since.
     await this.loadStored().catch(() => undefined);
     const previous = this.stored.get(entry.name);
-    const same = previous?.sourceKey === sourceKey ? previous : undefined;
+    const same = this.currentList(entry);
     try {
       const listing = await this.options.lister().listOwnerRepositories(source, {
         signal: this.shutdown.signal,

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config-types.js';
 import { errorCodeOf, errorMessageOf } from '../errors/reposentry-error.js';
 import type { DiscoveredRepository } from '../gitclient/discovered-repository.js';
-import { discoveryCacheKey } from '../gitclient/owner-repository-listing.js';
+import { storedListOf } from './stored-lists.js';
 import type { DiscoveryListRecord } from '../storage/discovery-list-record.js';
 import { nextListing, readListedRepositories, type ListedRepository } from './listed-repository.js';
 import {
@@ -45,10 +45,10 @@ export function previewDiscovery(
   const before = new Map<string, ListedRepository[]>();
   const after = new Map<string, ListedRepository[]>();
   const missing = new Map<string, string[]>();
+  const byEntry = new Map(stored.map((list) => [list.entry, list]));
   for (const entry of config.discovery) {
-    const list = stored.find((s) => s.entry === entry.name);
-    const previous =
-      list?.sourceKey === discoveryCacheKey(entry) ? readListedRepositories(list.repositories) : [];
+    const list = storedListOf(entry, byEntry, config.discovery);
+    const previous = list === undefined ? [] : readListedRepositories(list.repositories);
     before.set(entry.name, previous);
     const read = reads.get(entry.name);
     if (read === undefined || !Array.isArray(read)) {

@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFromObject } from '../../src/config/load-config.js';
 import { createFakeGithub, type FakeGithub } from '../helpers/fake-github.js';
 import { createFakeGitlab } from '../helpers/fake-gitlab.js';
+import { runCli } from '../helpers/run-cli.js';
 import type { FakeOwnerRepository } from '../helpers/github-owner-api.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/start-test-daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -254,6 +256,58 @@ describe('discovery in the daemon', () => {
     expect(await names()).toEqual(['acme/svc-a']);
     daemon.daemon.scheduler.pollNow('acme/svc-a');
     await receiver.waitFor((requests) => requests.length === 1, 10_000);
+  });
+
+  it('is polled by poll --once --trigger as the daemon polls it, its state kept', async () => {
+    org(['svc-a', 'svc-b']);
+    const config = raw();
+    daemon = await startTestDaemon(config);
+    await waitFor(
+      async () => (await repositories()).filter((r) => r.lastSuccessAt !== null).length === 2,
+      10_000,
+      'both baselined',
+    );
+    await daemon.stop();
+    daemon = undefined;
+    github.setBranch('acme/svc-a', 'main', SHA2);
+    const file = path.join(dataDir, 'config.yaml');
+    await writeFile(file, yaml.dump(config));
+    const result = await runCli(['poll', '--once', '--trigger', '-c', file], { cwd: dataDir });
+    // The host stand-in has no commits to describe (404); its API connections were still open
+    // while the delivery asked (they used to be closed before the deliveries were sent).
+    expect(result.stderr).not.toContain('could not be reached');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('acme/svc-a');
+    expect(result.stdout).toContain('acme/svc-b');
+    // A change, not a baseline: the state the daemon recorded was kept.
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.json).toMatchObject({ after: SHA2 });
+  });
+
+  it('keeps what an entry found when the entry is renamed', async () => {
+    org(['svc-a']);
+    daemon = await startTestDaemon(raw());
+    await waitFor(
+      async () => (await repositories()).some((r) => r.lastSuccessAt !== null),
+      10_000,
+      'first poll',
+    );
+    const renamed = loadConfigFromObject(
+      {
+        ...raw({ name: 'acme-org' }),
+        app: { data_dir: dataDir, health_check_port: 0 },
+        api: { listen_address: '127.0.0.1' },
+      },
+      { env: {} },
+    );
+    await daemon.daemon.applyConfig(renamed);
+    expect((await repositories()).map((r) => [r.name, r.source])).toEqual([
+      ['acme/svc-a', 'discovery/acme-org'],
+    ]);
+    expect(await daemon.daemon.storage.pollStates.get('acme/svc-a')).toBeDefined();
+    expect(
+      daemon.logs.entries().some((r) => String(r['message']).startsWith('Repository no longer')),
+    ).toBe(false);
   });
 
   it('watches a GitLab group with its subgroups, each project by its full path', async () => {
