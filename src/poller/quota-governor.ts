@@ -58,6 +58,10 @@ export class QuotaGovernor implements Component {
   readonly name = 'quota-governor';
   private readonly costs = new Map<string, { requests: number; quotaUnits: number }>();
   private plan: QuotaPlan = { stretch: new Map(), accounts: [] };
+  /** The factors last handed to the scheduler. */
+  private sent: ReadonlyMap<string, number> = new Map();
+  /** Each repository config's account (configs are replaced, never changed, by a reload). */
+  private readonly accountOf = new WeakMap<RepositoryConfig, QuotaAccount | null>();
   private accounts = new Map<string, QuotaAccount>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -127,7 +131,7 @@ export class QuotaGovernor implements Component {
     const accounts = new Map<string, QuotaAccount>();
     const configured = new Map<string, number>();
     for (const repo of config.repositories) {
-      const account = repo.enabled ? quotaAccountOf(repo) : undefined;
+      const account = repo.enabled ? this.account(repo) : undefined;
       if (account === undefined) continue;
       const key = quotaAccountKey(account);
       accounts.set(key, account);
@@ -136,7 +140,7 @@ export class QuotaGovernor implements Component {
     const governed: GovernedRepository[] = [];
     const held = new Map<string, number>();
     for (const { repo, activeAt } of this.options.polled()) {
-      const account = quotaAccountOf(repo);
+      const account = this.account(repo);
       if (account === undefined) continue;
       const key = quotaAccountKey(account);
       accounts.set(key, account);
@@ -161,7 +165,20 @@ export class QuotaGovernor implements Component {
     this.plan = planQuota(governed, budgets, now);
     this.accounts = accounts;
     this.report(before, this.plan);
-    if (!sameStretch(before.stretch, this.plan.stretch)) this.options.onPlan(this.plan.stretch);
+    // Compared with what the scheduler was last given, so that slow drifts reach it too.
+    if (!sameStretch(this.sent, this.plan.stretch)) {
+      this.sent = this.plan.stretch;
+      this.options.onPlan(this.plan.stretch);
+    }
+  }
+
+  private account(repo: RepositoryConfig): QuotaAccount | undefined {
+    let account = this.accountOf.get(repo);
+    if (account === undefined) {
+      account = quotaAccountOf(repo) ?? null;
+      this.accountOf.set(repo, account);
+    }
+    return account ?? undefined;
   }
 
   private tick(): void {

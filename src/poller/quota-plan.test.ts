@@ -113,4 +113,17 @@ describe('planQuota', () => {
     expect(plan.accounts[1]?.stretched).toBeGreaterThan(0);
     expect(plan.accounts[1]?.minute.planned).toBeLessThanOrEqual(5 * 0.9 + 0.01);
   });
+
+  it('leaves a spent budget to the request gate: no infinite or missing factor', () => {
+    const plan = planQuota(
+      fleet(10, { quotaUnitsPerPoll: 1 }),
+      new Map([
+        ['github api.github.com sha256:1', { requestsPerMinute: 900, quotaUnitsPerHour: 0 }],
+      ]),
+      NOW,
+    );
+    expect(plan.stretch.size).toBe(0);
+    for (const factor of plan.stretch.values()) expect(Number.isFinite(factor)).toBe(true);
+    expect(plan.accounts[0]?.largestStretch).toBe(1);
+  });
 });

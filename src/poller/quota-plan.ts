@@ -120,11 +120,13 @@ function planAccount(
   now: number,
 ): Map<string, number> {
   const windows: Window[] = [];
-  if (budget.requestsPerMinute !== undefined) {
+  // A budget of nothing (a quota spent until its reset) is the request gate's to wait out: no
+  // stretch could fit it, and planning for it would stop polls that cost no quota at all.
+  if (budget.requestsPerMinute !== undefined && budget.requestsPerMinute > 0) {
     const target = budget.requestsPerMinute * BUDGET_HEADROOM;
     windows.push({ perPoll: (r) => r.requestsPerPoll, ms: 60_000, target });
   }
-  if (budget.quotaUnitsPerHour !== undefined) {
+  if (budget.quotaUnitsPerHour !== undefined && budget.quotaUnitsPerHour > 0) {
     const target = budget.quotaUnitsPerHour * BUDGET_HEADROOM;
     windows.push({ perPoll: (r) => r.quotaUnitsPerPoll, ms: 3_600_000, target });
   }
@@ -176,7 +178,9 @@ function planAccount(
 }
 
 function dropOnes(factors: Map<string, number>): Map<string, number> {
-  for (const [name, factor] of factors) if (factor <= 1.0001) factors.delete(name);
+  for (const [name, factor] of factors) {
+    if (!Number.isFinite(factor) || factor <= 1.0001) factors.delete(name);
+  }
   return factors;
 }
 

@@ -255,9 +255,10 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const slot = this.slots.get(name);
     if (slot === undefined)
       throw new ReposentryError('not-found', `Repository '${name}' is not being polled`);
+    // Asked for even when a poll is already queued: that poll snaps the interval back.
+    slot.asked = true;
     if (slot.state !== 'scheduled') return false;
     clearTimeout(slot.timer);
-    slot.asked = true;
     this.enqueue(slot, true);
     return true;
   }
@@ -301,8 +302,12 @@ export class Scheduler implements Component, Reconfigurable<Config> {
     const now = Date.now();
     for (const slot of this.slots.values()) {
       const name = slot.repo.name;
-      const factor = stretch.get(name) ?? 1;
-      if (slot.state !== 'scheduled' || slot.failures > 0 || factor >= (before.get(name) ?? 1)) {
+      const factor = finiteFactor(stretch.get(name));
+      if (
+        slot.state !== 'scheduled' ||
+        slot.failures > 0 ||
+        factor >= finiteFactor(before.get(name))
+      ) {
         continue;
       }
       const interval =
@@ -504,7 +509,7 @@ export class Scheduler implements Component, Reconfigurable<Config> {
   private nextDelay(slot: Slot, outcome: PollOutcome): number {
     const interval = outcome.ok
       ? currentInterval(slot.repo, this.config.polling, slot.activeAt, Date.now()).intervalMs *
-        (this.stretch.get(slot.repo.name) ?? 1)
+        finiteFactor(this.stretch.get(slot.repo.name))
       : slot.repo.pollingIntervalMs;
     const random = this.options.random ?? Math.random;
     const jittered = interval * (1 + (random() * 2 - 1) * this.config.polling.jitter);
@@ -521,4 +526,9 @@ export class Scheduler implements Component, Reconfigurable<Config> {
 
 function stretchOf(factor: number | undefined): { stretch?: number } {
   return factor === undefined ? {} : { stretch: factor };
+}
+
+/** A stretch factor as the schedule uses it: 1 for none, or for one that is not a number. */
+function finiteFactor(factor: number | undefined): number {
+  return factor !== undefined && Number.isFinite(factor) && factor > 1 ? factor : 1;
 }
