@@ -1,6 +1,4 @@
 import { buildRepository, flag, interval } from './build-repository.js';
-import { urlProblem } from './check-url.js';
-import { compilePattern } from './compile-pattern.js';
 import {
   DISCOVERY_PROVIDERS,
   type DiscoveryConfig,
@@ -9,7 +7,7 @@ import {
 } from './config-types.js';
 import { DISCOVERY_KEY_NAMES } from './discovery-keys.js';
 import { showValue } from './schema-formats.js';
-import { unknownKeyReason } from './suggest-key.js';
+import { readItem } from './item-reader.js';
 
 /** How often a list is read again when `interval` is not set. */
 export const DEFAULT_DISCOVERY_INTERVAL_MS = 10 * 60_000;
@@ -60,39 +58,12 @@ function buildEntry(
     return undefined;
   }
   const item = raw as Record<string, unknown>;
-  for (const key of Object.keys(item)) {
-    if (!(DISCOVERY_KEY_NAMES as string[]).includes(key)) {
-      problems.push(`${at}.${key}: ${unknownKeyReason(key, DISCOVERY_KEY_NAMES)}`);
-    }
-  }
-  const text = (key: string, required: boolean, secret = false): string | undefined => {
-    const value = item[key];
-    if (value === undefined || value === null || value === '') {
-      if (required) problems.push(`${at}.${key}: is required`);
-      return undefined;
-    }
-    if (typeof value !== 'string') {
-      problems.push(`${at}.${key}: must be a string${secret ? '' : ` (got ${showValue(value)})`}`);
-      return undefined;
-    }
-    return value;
-  };
-  const httpUrl = (key: string, required: boolean): string | undefined => {
-    const value = text(key, required);
-    if (value === undefined) return undefined;
-    const reason = urlProblem(value, { kind: 'http', requireHttps: defaults.requireHttps });
-    if (reason === undefined) return value;
-    problems.push(`${at}.${key}: ${reason}`);
-    return undefined;
-  };
-  const pattern = (key: string): { source: string; regex: RegExp } | undefined => {
-    const source = text(key, false);
-    if (source === undefined) return undefined;
-    const compiled = compilePattern(source);
-    if ('regex' in compiled) return { source, regex: compiled.regex };
-    problems.push(`${at}.${key}: ${compiled.reason}`);
-    return undefined;
-  };
+  const {
+    text,
+    url: urlOf,
+    pattern,
+  } = readItem(item, at, DISCOVERY_KEY_NAMES, defaults.requireHttps, problems);
+  const httpUrl = (key: string, required: boolean) => urlOf(key, 'http', required);
 
   const name = text('name', true);
   if (name !== undefined && /[\s/]/.test(name)) {

@@ -7,14 +7,12 @@ import {
   type RepositoryDefaults,
   type ResolvedPayloadFormat,
 } from './config-types.js';
-import { urlProblem } from './check-url.js';
 import { buildPullRequests } from './build-pull-requests.js';
-import { compilePattern } from './compile-pattern.js';
+import { readItem } from './item-reader.js';
 import { shortIntervalWarning } from './config-warnings.js';
 import { parseDuration } from './parse-duration.js';
 import { REPOSITORY_KEY_NAMES } from './repository-keys.js';
 import { showValue } from './schema-formats.js';
-import { unknownKeyReason } from './suggest-key.js';
 
 export type { RepositoryDefaults } from './config-types.js';
 
@@ -42,24 +40,13 @@ export function buildRepository(
     return { problems, warnings };
   }
   const item = raw as Record<string, unknown>;
-  for (const key of Object.keys(item)) {
-    if (!(REPOSITORY_KEY_NAMES as string[]).includes(key)) {
-      problems.push(`${at}.${key}: ${unknownKeyReason(key, REPOSITORY_KEY_NAMES)}`);
-    }
-  }
-
-  const text = (key: string, required: boolean, secret = false): string | undefined => {
-    const value = item[key];
-    if (value === undefined || value === null || value === '') {
-      if (required) problems.push(`${at}.${key}: is required`);
-      return undefined;
-    }
-    if (typeof value !== 'string') {
-      problems.push(`${at}.${key}: must be a string${secret ? '' : ` (got ${showValue(value)})`}`);
-      return undefined;
-    }
-    return value;
-  };
+  const { text, url, pattern } = readItem(
+    item,
+    at,
+    REPOSITORY_KEY_NAMES,
+    defaults.requireHttps,
+    problems,
+  );
   const oneOf = <T extends string>(
     key: string,
     allowed: readonly T[],
@@ -71,23 +58,6 @@ export function buildRepository(
     problems.push(`${at}.${key}: must be one of ${allowed.join(', ')} (got ${showValue(value)})`);
     return undefined;
   };
-  const url = (key: string, kind: 'http' | 'git', required: boolean): string | undefined => {
-    const value = text(key, required);
-    if (value === undefined) return undefined;
-    const reason = urlProblem(value, { kind, requireHttps: defaults.requireHttps });
-    if (reason === undefined) return value;
-    problems.push(`${at}.${key}: ${reason}`);
-    return undefined;
-  };
-  const pattern = (key: string): { source: string; regex: RegExp } | undefined => {
-    const source = text(key, false);
-    if (source === undefined) return undefined;
-    const compiled = compilePattern(source);
-    if ('regex' in compiled) return { source, regex: compiled.regex };
-    problems.push(`${at}.${key}: ${compiled.reason}`);
-    return undefined;
-  };
-
   const name = text('name', true);
   const provider = oneOf<Provider>('provider', PROVIDERS, true);
   // Without a valid provider the URL's accepted forms are unknown: only require it.
